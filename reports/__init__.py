@@ -1,0 +1,1 @@
+"""Reports and exports: read the database, write HTML, CSV, JSON and XLSX."""

@@ -1,0 +1,221 @@
+"""Text in, findings out: the only place that loads the trained model and rule pack.
+
+A segment is judged twice: by the linear model (one calibrated probability per
+label from hashed features) and by the rule pack's high-precision claim rules.
+A label is a finding when the model's probability reaches that label's threshold
+or a rule fires; the finding records which rule or model decided.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc
+
+from scanner.cues import build_nlp
+from scanner.features import N_FEATURES, doc_features, hash_features
+from scanner.models import MODELS_DIR
+from scanner.rulepack import LABELS, RulePack, load_rulepack
+from scanner.segment import Segment, segment_plain_text
+
+MODEL_FILE = "classifier.npz"
+MODEL_META_FILE = "classifier.json"
+# Findings whose score is within this margin above the threshold are "needs review".
+REVIEW_MARGIN = 0.15
+# The statistical model's stable rule id for each label.
+MODEL_RULE_IDS = {label: f"CSM-{label.upper().replace('_', '-')}" for label in LABELS}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One label on one sentence. Offsets index the text the sentence came from."""
+
+    label: str
+    sentence: str
+    start: int
+    end: int
+    score: float
+    rule: str
+    citation: str
+    message: str
+    needs_review: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class ModelError(RuntimeError):
+    """The model files are missing or do not match this version of clinicscan."""
+
+
+@dataclass
+class LinearModel:
+    """Per-label logistic models with Platt calibration and a decision threshold."""
+
+    weights: np.ndarray  # (N_FEATURES, n_labels) float32
+    intercept: np.ndarray
+    platt_a: np.ndarray
+    platt_b: np.ndarray
+    thresholds: np.ndarray
+    meta: dict
+
+    def probabilities(self, features) -> np.ndarray:
+        """Calibrated probabilities, shape (n_rows, n_labels)."""
+        margin = np.asarray(features @ self.weights) + self.intercept
+        return 1.0 / (1.0 + np.exp(-(self.platt_a * margin + self.platt_b)))
+
+    def save(self, directory: Path) -> None:
+        """Write ``classifier.npz`` (byte-for-byte reproducible) and ``classifier.json``."""
+        arrays = {
+            "intercept": self.intercept.astype(np.float64),
+            "platt_a": self.platt_a.astype(np.float64),
+            "platt_b": self.platt_b.astype(np.float64),
+            "thresholds": self.thresholds.astype(np.float64),
+        }
+        for i, label in enumerate(LABELS):
+            column = self.weights[:, i]
+            index = np.flatnonzero(column).astype(np.int32)
+            arrays[f"index_{label}"] = index
+            arrays[f"weight_{label}"] = column[index].astype(np.float32)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in sorted(arrays):
+                member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                member.compress_type = zipfile.ZIP_DEFLATED
+                data = io.BytesIO()
+                np.lib.format.write_array(data, arrays[name], allow_pickle=False)
+                archive.writestr(member, data.getvalue())
+        (directory / MODEL_FILE).write_bytes(buffer.getvalue())
+        (directory / MODEL_META_FILE).write_text(
+            json.dumps(self.meta, indent=2, sort_keys=True) + "\n", "utf-8"
+        )
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> LinearModel:
+        """Load from ``directory`` (default: the model shipped in ``models/``)."""
+        base = Path(directory) if directory else Path(str(MODELS_DIR))
+        try:
+            meta = json.loads((base / MODEL_META_FILE).read_text("utf-8"))
+            with np.load(base / MODEL_FILE, allow_pickle=False) as arrays:
+                weights = np.zeros((N_FEATURES, len(LABELS)), dtype=np.float32)
+                for i, label in enumerate(LABELS):
+                    weights[arrays[f"index_{label}"], i] = arrays[f"weight_{label}"]
+                return cls(
+                    weights,
+                    arrays["intercept"],
+                    arrays["platt_a"],
+                    arrays["platt_b"],
+                    arrays["thresholds"],
+                    meta,
+                )
+        except (OSError, KeyError, ValueError) as error:
+            raise ModelError(f"cannot load the classifier from {base}: {error}") from error
+
+    @property
+    def version(self) -> str:
+        return self.meta["version"]
+
+
+class Classifier:
+    """Classify segments of text into findings."""
+
+    def __init__(self, model: LinearModel | None = None, rulepack_path: str | None = None):
+        self.rulepack: RulePack = load_rulepack(rulepack_path)
+        self.nlp = build_nlp(rulepack_path)
+        self.model = model or LinearModel.load()
+        self._cache: dict[tuple, list[tuple]] = {}
+
+    @property
+    def versions(self) -> dict:
+        """Versions recorded with every judgement."""
+        return {"model_version": self.model.version, "rules_version": self.rulepack.version}
+
+    def check_text(self, text: str) -> list[Finding]:
+        """Findings in free text; offsets index ``text``."""
+        return [f for group in self.classify(segment_plain_text(text)) for f in group]
+
+    def classify(self, segments: list[Segment]) -> list[list[Finding]]:
+        """Findings for each segment, in order. Identical segments are judged once."""
+        keys = [(s.text, s.context, s.kind) for s in segments]
+        todo = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if todo:
+            for key, verdicts in zip(todo, self._judge(todo), strict=True):
+                if len(self._cache) > 50_000:
+                    self._cache.clear()
+                self._cache[key] = verdicts
+        return [
+            [
+                Finding(label, s.text, s.start, s.end, score, rule, citation, message, review)
+                for label, score, rule, citation, message, review in self._cache[key]
+            ]
+            for s, key in zip(segments, keys, strict=True)
+        ]
+
+    def _judge(self, keys: list[tuple]) -> list[list[tuple]]:
+        docs = list(self.nlp.pipe(k[0] for k in keys))
+        contexts = {c for _, c, _ in keys if c}
+        context_docs = dict(zip(contexts, self.nlp.pipe(contexts), strict=True))
+        feature_lists = [
+            doc_features(doc, context_docs.get(context), kind)
+            for doc, (_, context, kind) in zip(docs, keys, strict=True)
+        ]
+        probabilities = self.model.probabilities(hash_features(feature_lists))
+        return [
+            self._verdicts(doc, row) for doc, row in zip(docs, probabilities, strict=True)
+        ]
+
+    def _verdicts(self, doc: Doc, probabilities: np.ndarray) -> list[tuple]:
+        cue_names = set(doc._.cues)
+        fired = fired_rules(self.rulepack, doc)
+        verdicts = []
+        for i, label in enumerate(LABELS):
+            probability = float(probabilities[i])
+            threshold = float(self.model.thresholds[i])
+            rule = fired.get(label)
+            if probability >= threshold:
+                review = probability < min(threshold + REVIEW_MARGIN, 0.999)
+                verdicts.append(
+                    (
+                        label,
+                        round(probability, 4),
+                        MODEL_RULE_IDS[label],
+                        self.rulepack.citation_for(label, cue_names),
+                        self.rulepack.message_for(label),
+                        review,
+                    )
+                )
+            elif rule is not None:
+                verdicts.append(
+                    (label, round(max(probability, rule.score), 4), rule.id, rule.citation,
+                     rule.message, False)
+                )
+        return verdicts
+
+
+def fired_rules(rulepack: RulePack, doc: Doc) -> dict:
+    """Rules whose required cues match ``doc`` and whose excluding cues do not.
+
+    An excluding cue that overlaps a required cue's match does not count, so the
+    "no" inside "no side effects" does not veto the safety rule.
+    """
+    cues = doc._.cues or {}
+    fired = {}
+    for rule in rulepack.rules:
+        if not all(name in cues for name in rule.all):
+            continue
+        required_tokens = {
+            t for name in rule.all for start, end in cues[name] for t in range(start, end)
+        }
+        vetoed = any(
+            not required_tokens.intersection(range(start, end))
+            for name in rule.none
+            for start, end in cues.get(name, ())
+        )
+        if not vetoed and rule.label not in fired:
+            fired[rule.label] = rule
+    return fired

@@ -1,0 +1,391 @@
+"""The SQLite database: crawl runs, captures with their raw bytes, findings.
+
+One file, WAL mode, written through sqlite-utils. Writes are transactional and
+idempotent: a capture is keyed by (run, requested URL) and a finding by (run,
+site, label, sentence), so a resumed crawl adds nothing twice. A finding seen on
+several pages (navigation, footers) is one row with one sighting per page.
+Schema changes are numbered migrations tracked in ``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+EXPORT_COLUMNS = (
+    "site",
+    "url",
+    "label",
+    "sentence",
+    "start",
+    "end",
+    "score",
+    "rule",
+    "citation",
+    "captured_at",
+    "page_sha256",
+)
+
+
+def utc_now() -> str:
+    """The current time as ISO-8601 UTC with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {
+            "id": int,
+            "job_key": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "seeds": str,
+            "options": str,
+            "tool_version": str,
+            "rules_version": str,
+            "model_version": str,
+            "user_agent": str,
+        },
+        pk="id",
+    )
+    db["runs"].create_index(["job_key"])
+    db["bodies"].create({"sha256": str, "size": int, "compression": str, "body": bytes},
+                        pk="sha256")
+    db["captures"].create(
+        {
+            "id": str,
+            "run_id": int,
+            "site": str,
+            "requested_url": str,
+            "final_url": str,
+            "redirect_chain": str,
+            "status": int,
+            "headers": str,
+            "server_ip": str,
+            "fetched_at": str,
+            "user_agent": str,
+            "robots": str,
+            "sha256": str,
+            "content_type": str,
+            "size": int,
+            "depth": int,
+            "skip_reason": str,
+            "needs_browser": int,
+            "title": str,
+            "text_chars": int,
+            "tool_version": str,
+            "rules_version": str,
+            "model_version": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["captures"].create_index(["run_id", "site"])
+    db["captures"].create_index(["sha256"])
+    db["findings"].create(
+        {
+            "id": str,
+            "run_id": int,
+            "site": str,
+            "label": str,
+            "sentence": str,
+            "score": float,
+            "rule": str,
+            "citation": str,
+            "message": str,
+            "needs_review": int,
+            "capture_id": str,
+            "url": str,
+            "start": int,
+            "end": int,
+            "captured_at": str,
+            "page_sha256": str,
+            "paragraph": str,
+            "paragraph_offset": int,
+            "model_version": str,
+            "rules_version": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("capture_id", "captures", "id")],
+    )
+    db["findings"].create_index(["run_id", "site", "label"])
+    db["finding_pages"].create(
+        {"finding_id": str, "capture_id": str, "url": str, "start": int, "end": int,
+         "captured_at": str, "page_sha256": str},
+        pk=("finding_id", "capture_id", "start"),
+        foreign_keys=[("finding_id", "findings", "id"), ("capture_id", "captures", "id")],
+    )
+    db["findings"].enable_fts(["sentence"], create_triggers=True)
+
+
+MIGRATIONS = [_migration_1]
+
+
+@dataclass
+class Filters:
+    """Which findings a report or export covers. ``run`` None: each site's latest run."""
+
+    site: str | None = None
+    label: str | None = None
+    min_score: float | None = None
+    run: int | None = None
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or is not a clinicscan database."""
+
+
+class Store:
+    """Read and write one clinicscan SQLite database."""
+
+    def __init__(self, path: str | Path, create: bool = True):
+        path = Path(path)
+        if not create and not path.exists():
+            raise StoreError(f"no database at {path}")
+        try:
+            self.db = sqlite_utils.Database(path)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path} is not a usable SQLite database: {error}") from None
+        self.path = path
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and self.db.table_names() and "runs" not in self.db.table_names():
+            raise StoreError("the file is a SQLite database but not a clinicscan one")
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db.conn:
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- crawl runs -------------------------------------------------------------
+
+    def open_run(self, job_key: str, seeds: list[str], options: dict, versions: dict,
+                 user_agent: str) -> tuple[int, bool]:
+        """Resume the unfinished run with ``job_key`` or start a new one.
+
+        Returns (run id, resumed).
+        """
+        row = self.db.execute(
+            "SELECT id FROM runs WHERE job_key = ? AND status != 'finished' "
+            "ORDER BY id DESC LIMIT 1",
+            [job_key],
+        ).fetchone()
+        if row:
+            self.db["runs"].update(row[0], {"status": "running"})
+            return row[0], True
+        with self.db.conn:
+            table = self.db["runs"].insert(
+                {
+                    "job_key": job_key,
+                    "started_at": utc_now(),
+                    "status": "running",
+                    "seeds": json.dumps(seeds),
+                    "options": json.dumps(options, sort_keys=True),
+                    "user_agent": user_agent,
+                    **versions,
+                }
+            )
+        return table.last_pk, False
+
+    def close_run(self, run_id: int, status: str) -> None:
+        """Mark a run finished (or interrupted) with the time."""
+        with self.db.conn:
+            self.db["runs"].update(run_id, {"status": status, "finished_at": utc_now()})
+
+    def stored_captures(self, run_id: int) -> dict[str, dict]:
+        """Captures already stored for a run, by requested URL (used to resume)."""
+        rows = self.db.execute(
+            "SELECT requested_url, final_url, status, headers, sha256, content_type, "
+            "skip_reason FROM captures WHERE run_id = ?",
+            [run_id],
+        ).fetchall()
+        keys = ("final_url", "status", "headers", "sha256", "content_type", "skip_reason")
+        return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
+
+    # -- writes ------------------------------------------------------------------
+
+    def save_pages(self, pages: list[dict]) -> None:
+        """Store captures, their bodies and findings in one transaction.
+
+        Each page is ``{"capture": {...}, "body": bytes | None, "findings": [...]}``
+        where a finding has label, sentence, start, end, score, rule, citation,
+        message, needs_review, paragraph and paragraph_offset.
+        """
+        with self.db.conn:
+            for page in pages:
+                self._save_page(page)
+
+    def _save_page(self, page: dict) -> None:
+        capture = dict(page["capture"])
+        capture["id"] = capture_id(capture["run_id"], capture["requested_url"])
+        body = page.get("body")
+        if body is not None:
+            digest = hashlib.sha256(body).hexdigest()
+            capture["sha256"] = digest
+            capture["size"] = len(body)
+            self.db["bodies"].insert(
+                {"sha256": digest, "size": len(body), "compression": "zlib",
+                 "body": zlib.compress(body, 6)},
+                ignore=True,
+            )
+        for key in ("headers", "redirect_chain"):
+            if not isinstance(capture.get(key), str | None):
+                capture[key] = json.dumps(capture[key])
+        self.db["captures"].insert(capture, replace=True)
+        for finding in page.get("findings", ()):
+            self._save_finding(capture, finding)
+
+    def _save_finding(self, capture: dict, finding: dict) -> None:
+        key = "|".join((str(capture["run_id"]), capture["site"], finding["label"],
+                        " ".join(finding["sentence"].split()).lower()))
+        finding_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+        self.db["findings"].insert(
+            {
+                "id": finding_id,
+                "run_id": capture["run_id"],
+                "site": capture["site"],
+                "capture_id": capture["id"],
+                "url": capture["final_url"],
+                "captured_at": capture["fetched_at"],
+                "page_sha256": capture["sha256"],
+                "model_version": capture.get("model_version"),
+                "rules_version": capture.get("rules_version"),
+                **{k: finding[k] for k in ("label", "sentence", "start", "end", "score", "rule",
+                                           "citation", "message", "paragraph",
+                                           "paragraph_offset")},
+                "needs_review": int(finding["needs_review"]),
+            },
+            ignore=True,
+        )
+        self.db["finding_pages"].insert(
+            {"finding_id": finding_id, "capture_id": capture["id"], "url": capture["final_url"],
+             "start": finding["start"], "end": finding["end"],
+             "captured_at": capture["fetched_at"], "page_sha256": capture["sha256"]},
+            ignore=True,
+        )
+
+    # -- reads ---------------------------------------------------------------------
+
+    def body(self, sha256: str) -> bytes | None:
+        """The raw bytes with this SHA-256, or None."""
+        row = self.db.execute("SELECT body FROM bodies WHERE sha256 = ?", [sha256]).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    def _where(self, filters: Filters, alias: str = "f") -> tuple[str, list]:
+        clauses, params = [], []
+        if filters.run is not None:
+            clauses.append(f"{alias}.run_id = ?")
+            params.append(filters.run)
+        else:
+            clauses.append(
+                f"{alias}.run_id = (SELECT MAX(c.run_id) FROM captures c "
+                f"WHERE c.site = {alias}.site)"
+            )
+        if filters.site:
+            clauses.append(f"{alias}.site = ?")
+            params.append(site_key(filters.site))
+        if filters.label:
+            clauses.append(f"{alias}.label = ?")
+            params.append(filters.label)
+        if filters.min_score is not None:
+            clauses.append(f"{alias}.score >= ?")
+            params.append(filters.min_score)
+        return " AND ".join(clauses), params
+
+    def iter_findings(self, filters: Filters) -> Iterator[dict]:
+        """Findings matching ``filters`` in a stable order (site, url, start, label)."""
+        where, params = self._where(filters)
+        sql = (
+            "SELECT f.*, (SELECT COUNT(*) FROM finding_pages p WHERE p.finding_id = f.id) "
+            f"AS pages FROM findings f WHERE {where} "
+            "ORDER BY f.site, f.url, f.start, f.label, f.id"
+        )
+        cursor = self.db.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
+
+    def finding_pages(self, finding_id: str) -> list[dict]:
+        """Every page a finding's sentence appears on."""
+        return list(self.db.query(
+            "SELECT * FROM finding_pages WHERE finding_id = ? ORDER BY url, start", [finding_id]))
+
+    def finding(self, finding_id: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
+        return rows[0] if rows else None
+
+    def capture(self, capture_id_: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM captures WHERE id = ?", [capture_id_]))
+        return rows[0] if rows else None
+
+    def run(self, run_id: int) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        return rows[0] if rows else None
+
+    def runs(self) -> list[dict]:
+        return list(self.db.query("SELECT * FROM runs ORDER BY id"))
+
+    def site_summaries(self, filters: Filters) -> list[dict]:
+        """Per site: pages stored, pages skipped (with reasons) in the covered runs."""
+        clauses, params = [], []
+        if filters.run is not None:
+            clauses.append("c.run_id = ?")
+            params.append(filters.run)
+        else:
+            clauses.append("c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)")
+        if filters.site:
+            clauses.append("c.site = ?")
+            params.append(site_key(filters.site))
+        where = " AND ".join(clauses)
+        sql = (
+            "SELECT c.site, c.run_id, COUNT(*) AS captures, "
+            "SUM(c.skip_reason IS NULL) AS pages, SUM(c.skip_reason IS NOT NULL) AS skipped, "
+            "MIN(c.fetched_at) AS first_fetch, MAX(c.fetched_at) AS last_fetch "
+            f"FROM captures c WHERE {where} GROUP BY c.site, c.run_id ORDER BY c.site"
+        )
+        return list(self.db.query(sql, params))
+
+    def skip_reasons(self, filters: Filters) -> list[dict]:
+        """Skipped captures with their reasons."""
+        clauses, params = ["c.skip_reason IS NOT NULL"], []
+        if filters.run is not None:
+            clauses.append("c.run_id = ?")
+            params.append(filters.run)
+        else:
+            clauses.append("c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)")
+        if filters.site:
+            clauses.append("c.site = ?")
+            params.append(site_key(filters.site))
+        sql = ("SELECT c.site, c.requested_url, c.status, c.skip_reason FROM captures c "
+               f"WHERE {' AND '.join(clauses)} ORDER BY c.site, c.requested_url")
+        return list(self.db.query(sql, params))
+
+
+def capture_id(run_id: int, requested_url: str) -> str:
+    """Stable id of a capture: one per requested URL in a run."""
+    return hashlib.sha1(f"{run_id}|{requested_url}".encode()).hexdigest()[:16]
+
+
+def site_key(host_or_url: str) -> str:
+    """The site a host belongs to: lower-case host (with port) without ``www.``."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(host_or_url).netloc if "//" in host_or_url else host_or_url
+    host = host.lower().rsplit("@", 1)[-1]
+    return host[4:] if host.startswith("www.") else host
