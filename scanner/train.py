@@ -30,9 +30,9 @@ from scanner.rulepack import LABELS, load_rulepack
 
 SEED = 13
 FOLDS = 5
-C = 4.0
-# The threshold must keep out-of-fold precision at least this high where it can.
-MIN_PRECISION = 0.9
+C = 16.0
+# Each label's threshold may flag at most this share of records that carry no label.
+MAX_UNLABELLED_FLAG_RATE = 0.008
 
 KEYWORD_BASELINE = {
     "unapproved_use": r"stem cell|exosome|cord blood|wharton|amniotic|placent|\bsvf\b|\bmsc",
@@ -77,17 +77,19 @@ def _platt(margins: np.ndarray, target: np.ndarray) -> tuple[float, float]:
     return float(model.coef_[0][0]), float(model.intercept_[0])
 
 
-def _threshold(probabilities: np.ndarray, target: np.ndarray) -> float:
-    """The threshold with the best F1 among those keeping precision >= MIN_PRECISION."""
+def _threshold(probabilities: np.ndarray, target: np.ndarray, unlabelled: np.ndarray) -> float:
+    """The threshold with the best F1 among those that flag at most
+    MAX_UNLABELLED_FLAG_RATE of the records that carry no label at all."""
     best, best_key = 0.5, (-1.0, -1.0)
-    for threshold in np.arange(0.2, 0.96, 0.01):
+    n_unlabelled = max(1, int(unlabelled.sum()))
+    for threshold in np.arange(0.1, 0.97, 0.01):
         predicted = probabilities >= threshold
         tp = float(np.sum(predicted & (target == 1)))
         fp = float(np.sum(predicted & (target == 0)))
         fn = float(np.sum(~predicted & (target == 1)))
-        precision = tp / (tp + fp) if tp + fp else 0.0
+        flag_rate = float(np.sum(predicted & unlabelled)) / n_unlabelled
         f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        key = (1.0 if precision >= MIN_PRECISION else 0.0, f1)
+        key = (1.0 if flag_rate <= MAX_UNLABELLED_FLAG_RATE else -flag_rate, f1)
         if key > best_key:
             best, best_key = float(round(threshold, 2)), key
     return best
@@ -99,6 +101,7 @@ def fit_calibrated(features, targets: np.ndarray) -> dict:
     weights = np.zeros((features.shape[1], n_labels))
     intercept, platt_a, platt_b, thresholds = (np.zeros(n_labels) for _ in range(4))
     folds = list(KFold(FOLDS, shuffle=True, random_state=SEED).split(np.arange(features.shape[0])))
+    unlabelled = targets.sum(axis=1) == 0
     for i in range(n_labels):
         target = targets[:, i]
         margins = np.zeros(features.shape[0])
@@ -107,7 +110,7 @@ def fit_calibrated(features, targets: np.ndarray) -> dict:
             margins[test_index] = features[test_index] @ coef + bias
         platt_a[i], platt_b[i] = _platt(margins, target)
         probabilities = 1 / (1 + np.exp(-(platt_a[i] * margins + platt_b[i])))
-        thresholds[i] = _threshold(probabilities, target)
+        thresholds[i] = _threshold(probabilities, target, unlabelled)
         weights[:, i], intercept[i] = _fit(features, target)
     return {"weights": weights, "intercept": intercept, "platt_a": platt_a,
             "platt_b": platt_b, "thresholds": thresholds}
@@ -151,7 +154,7 @@ def corpus_fingerprint(directory: Path, rulepack_path: str | None) -> str:
         digest.update(path.name.encode() + path.read_bytes())
     rules = Path(rulepack_path) if rulepack_path else None
     digest.update(rules.read_bytes() if rules else load_rulepack().version.encode())
-    digest.update(f"{SEED}|{FOLDS}|{C}|{MIN_PRECISION}".encode())
+    digest.update(f"{SEED}|{FOLDS}|{C}|{MAX_UNLABELLED_FLAG_RATE}".encode())
     return digest.hexdigest()
 
 
