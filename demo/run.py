@@ -28,19 +28,35 @@ def main() -> None:
     sites = serve_folders(sorted(p for p in (HERE / "sites").iterdir() if p.is_dir()))
     try:
         seeds = OUT / "seeds.txt"
-        seeds.write_text("# the bundled demo clinics, served on loopback\n"
-                         + "".join(f"{site.origin}/\n" for site in sites))
-        clinicscan("crawl", "--seeds", str(seeds), "--db", str(db), "--allow-private",
-                   "--delay", "0", "--concurrency", "4", "--max-pages", "100", "--no-progress")
+        seeds.write_text(
+            "# the bundled demo clinics, served on loopback\n"
+            + "".join(f"{site.origin}/\n" for site in sites)
+        )
+        clinicscan(
+            "crawl",
+            "--seeds",
+            str(seeds),
+            "--db",
+            str(db),
+            "--allow-private",
+            "--delay",
+            "0",
+            "--concurrency",
+            "4",
+            "--max-pages",
+            "100",
+            "--no-progress",
+        )
     finally:
         for site in sites:
             site.stop()
     clinicscan("report", "--db", str(db), "--out", str(OUT / "report.html"))
     for fmt in ("csv", "json", "xlsx"):
-        clinicscan("export", "--format", fmt, "--db", str(db), "--out", str(OUT / f"findings.{fmt}"))
+        clinicscan(
+            "export", "--format", fmt, "--db", str(db), "--out", str(OUT / f"findings.{fmt}")
+        )
     print("\nclinicscan demo done:")
-    for name in ("report.html", "findings.csv", "findings.json", "findings.xlsx",
-                 "clinicscan.db"):
+    for name in ("report.html", "findings.csv", "findings.json", "findings.xlsx", "clinicscan.db"):
         print(f"  {OUT / name}")
 
 

@@ -2,4 +2,6 @@
 
 __version__ = "0.1.0"
 
-USER_AGENT = f"clinicscan/{__version__} (+https://github.com/clinicscan/clinicscan; advertising audit)"
+USER_AGENT = (
+    f"clinicscan/{__version__} (+https://github.com/clinicscan/clinicscan; advertising audit)"
+)

@@ -26,8 +26,7 @@ class Analysis:
     text_chars: int = 0
 
 
-def analyse_document(body: bytes, content_type: str, url: str,
-                     classifier: Classifier) -> Analysis:
+def analyse_document(body: bytes, content_type: str, url: str, classifier: Classifier) -> Analysis:
     """Extract the visible text of ``body`` and classify each of its segments."""
     try:
         document = extract(body, content_type, url)
@@ -47,6 +46,11 @@ def analyse_document(body: bytes, content_type: str, url: str,
         window_end = min(block.end, segment.end + PARAGRAPH_WINDOW)
         paragraph = document.text[window_start:window_end]
         for finding in group:
-            findings.append({**finding.as_dict(), "paragraph": paragraph,
-                             "paragraph_offset": segment.start - window_start})
+            findings.append(
+                {
+                    **finding.as_dict(),
+                    "paragraph": paragraph,
+                    "paragraph_offset": segment.start - window_start,
+                }
+            )
     return Analysis(findings, None, document.title, document.needs_browser, len(document.text))

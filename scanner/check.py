@@ -16,15 +16,20 @@ class CheckInputError(ValueError):
 def finding_record(finding: Finding) -> dict:
     """A finding with the spec's fields (page fields null) plus its message."""
     record = dict.fromkeys(EXPORT_COLUMNS)
-    record.update({k: getattr(finding, k) for k in
-                   ("label", "sentence", "start", "end", "score", "rule", "citation")})
+    record.update(
+        {
+            k: getattr(finding, k)
+            for k in ("label", "sentence", "start", "end", "score", "rule", "citation")
+        }
+    )
     record["message"] = finding.message
     record["needs_review"] = finding.needs_review
     return record
 
 
-def check_text(text: str, output_format: str, out: IO[str],
-               classifier: Classifier | None = None) -> bool:
+def check_text(
+    text: str, output_format: str, out: IO[str], classifier: Classifier | None = None
+) -> bool:
     """Classify ``text``; write findings; return whether anything was flagged."""
     if not text.strip():
         raise CheckInputError("input is empty: nothing to check")
@@ -32,13 +37,16 @@ def check_text(text: str, output_format: str, out: IO[str],
     records = [finding_record(f) for f in findings]
     if output_format == "json":
         labels = sorted({r["label"] for r in records})
-        out.write(json.dumps({"labels": labels, "findings": records}, ensure_ascii=False,
-                             indent=2) + "\n")
+        out.write(
+            json.dumps({"labels": labels, "findings": records}, ensure_ascii=False, indent=2) + "\n"
+        )
     else:
         for r in records:
             review = " (needs review)" if r["needs_review"] else ""
-            out.write(f"{r['start']}-{r['end']} {r['label']} {r['score']:.2f} {r['rule']} "
-                      f"{r['citation']}{review}: {r['sentence']}\n")
+            out.write(
+                f"{r['start']}-{r['end']} {r['label']} {r['score']:.2f} {r['rule']} "
+                f"{r['citation']}{review}: {r['sentence']}\n"
+            )
         if not records:
             out.write("no findings\n")
     return bool(records)
@@ -70,6 +78,15 @@ def check_jsonl(text: str, out: IO[str], classifier: Classifier | None = None) -
     for item_id, item_text in items:
         records = [finding_record(f) for f in classifier.check_text(item_text)]
         flagged = flagged or bool(records)
-        out.write(json.dumps({"id": item_id, "labels": sorted({r["label"] for r in records}),
-                              "findings": records}, ensure_ascii=False) + "\n")
+        out.write(
+            json.dumps(
+                {
+                    "id": item_id,
+                    "labels": sorted({r["label"] for r in records}),
+                    "findings": records,
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     return flagged

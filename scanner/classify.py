@@ -165,9 +165,7 @@ class Classifier:
             for doc, (_, context, kind) in zip(docs, keys, strict=True)
         ]
         probabilities = self.model.probabilities(hash_features(feature_lists))
-        return [
-            self._verdicts(doc, row) for doc, row in zip(docs, probabilities, strict=True)
-        ]
+        return [self._verdicts(doc, row) for doc, row in zip(docs, probabilities, strict=True)]
 
     def _verdicts(self, doc: Doc, probabilities: np.ndarray) -> list[tuple]:
         cue_names = set(doc._.cues)
@@ -191,8 +189,14 @@ class Classifier:
                 )
             elif rule is not None:
                 verdicts.append(
-                    (label, round(max(probability, rule.score), 4), rule.id, rule.citation,
-                     rule.message, False)
+                    (
+                        label,
+                        round(max(probability, rule.score), 4),
+                        rule.id,
+                        rule.citation,
+                        rule.message,
+                        False,
+                    )
                 )
         return verdicts
 

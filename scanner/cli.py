@@ -35,20 +35,35 @@ def _open_store(db: str, must_exist: bool) -> Store:
         raise InputError(str(error)) from None
 
 
-db_option = click.option("--db", default="clinicscan.db", show_default=True,
-                         help="SQLite database file.")
+db_option = click.option(
+    "--db", default="clinicscan.db", show_default=True, help="SQLite database file."
+)
 
 
 def filter_options(command):
     """The filters shared by ``report`` and ``export``."""
     options = [
         click.option("--site", help="Only this site (host, www. ignored)."),
-        click.option("--label", type=click.Choice(
-            ["unapproved_use", "miracle_language", "recovery_time", "safety_claim",
-             "fda_status_claim"]), help="Only findings with this label."),
+        click.option(
+            "--label",
+            type=click.Choice(
+                [
+                    "unapproved_use",
+                    "miracle_language",
+                    "recovery_time",
+                    "safety_claim",
+                    "fda_status_claim",
+                ]
+            ),
+            help="Only findings with this label.",
+        ),
         click.option("--min-score", type=click.FloatRange(0, 1), help="Only scores >= this."),
-        click.option("--run", "run_id", type=int,
-                     help="Only this crawl run (default: each site's latest run)."),
+        click.option(
+            "--run",
+            "run_id",
+            type=int,
+            help="Only this crawl run (default: each site's latest run).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -63,27 +78,75 @@ def cli():
 
 @cli.command()
 @click.argument("urls", nargs=-1)
-@click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False),
-              help="File with one seed URL a line (# comments allowed).")
+@click.option(
+    "--seeds",
+    "seeds_file",
+    type=click.Path(dir_okay=False),
+    help="File with one seed URL a line (# comments allowed).",
+)
 @db_option
-@click.option("--max-pages", default=500, show_default=True, type=click.IntRange(1),
-              help="Pages per site at most.")
-@click.option("--max-depth", default=20, show_default=True, type=click.IntRange(0),
-              help="Link depth from the seed at most.")
-@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds between requests to one site.")
-@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Requests in flight per site.")
-@click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(1),
-              help="Seconds before a request times out.")
-@click.option("--allow-private", is_flag=True,
-              help="Allow loopback, private and link-local addresses.")
-@click.option("--warc", "warc_dir", type=click.Path(file_okay=False),
-              help="Also write WARC files of every capture into this folder.")
-@click.option("--progress/--no-progress", default=None,
-              help="Live progress table (default: when standard error is a terminal).")
-def crawl(urls, seeds_file, db, max_pages, max_depth, delay, concurrency, timeout,
-          allow_private, warc_dir, progress):
+@click.option(
+    "--max-pages",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Pages per site at most.",
+)
+@click.option(
+    "--max-depth",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Link depth from the seed at most.",
+)
+@click.option(
+    "--delay",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds between requests to one site.",
+)
+@click.option(
+    "--concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests in flight per site.",
+)
+@click.option(
+    "--timeout",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(1),
+    help="Seconds before a request times out.",
+)
+@click.option(
+    "--allow-private", is_flag=True, help="Allow loopback, private and link-local addresses."
+)
+@click.option(
+    "--warc",
+    "warc_dir",
+    type=click.Path(file_okay=False),
+    help="Also write WARC files of every capture into this folder.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Live progress table (default: when standard error is a terminal).",
+)
+def crawl(
+    urls,
+    seeds_file,
+    db,
+    max_pages,
+    max_depth,
+    delay,
+    concurrency,
+    timeout,
+    allow_private,
+    warc_dir,
+    progress,
+):
     """Crawl each seed's site, store every page and classify its text.
 
     Running the same command again resumes an interrupted crawl; once a crawl has
@@ -102,8 +165,11 @@ def crawl(urls, seeds_file, db, max_pages, max_depth, delay, concurrency, timeou
         result = run_crawl(seeds, Path(db), options, Path(warc_dir) if warc_dir else None, live)
     except CrawlInputError as error:
         raise InputError(str(error)) from None
-    click.echo(f"run {result['run_id']} {result['status']}"
-               f"{' (resumed)' if result['resumed'] else ''}: database {db}", err=True)
+    click.echo(
+        f"run {result['run_id']} {result['status']}"
+        f"{' (resumed)' if result['resumed'] else ''}: database {db}",
+        err=True,
+    )
     click.echo(result["summary"], err=True)
     if result["warc"]:
         click.echo(f"WARC: {result['warc']}", err=True)
@@ -111,10 +177,17 @@ def crawl(urls, seeds_file, db, max_pages, max_depth, delay, concurrency, timeou
 
 @cli.command()
 @click.argument("source", default="-", required=False)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format (without --jsonl).")
-@click.option("--jsonl", is_flag=True,
-              help='Batch mode: each input line is {"id": ..., "text": ...}.')
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format (without --jsonl).",
+)
+@click.option(
+    "--jsonl", is_flag=True, help='Batch mode: each input line is {"id": ..., "text": ...}.'
+)
 def check(source, output_format, jsonl):
     """Classify text from FILE (or - for standard input). Exit 1 if anything is flagged."""
     from scanner.check import CheckInputError, check_jsonl, check_text
@@ -163,8 +236,13 @@ def report(db, out, site, label, min_score, run_id):
 
 
 @cli.command()
-@click.option("--format", "output_format", required=True,
-              type=click.Choice(["csv", "json", "jsonl", "xlsx"]), help="Output format.")
+@click.option(
+    "--format",
+    "output_format",
+    required=True,
+    type=click.Choice(["csv", "json", "jsonl", "xlsx"]),
+    help="Output format.",
+)
 @db_option
 @click.option("--out", help="File to write (default: standard output; required for xlsx).")
 @filter_options
@@ -182,22 +260,32 @@ def export(output_format, db, out, site, label, min_score, run_id):
             _fail("--out FILE is required for xlsx")
         count = write_xlsx(rows, Path(out), load_rulepack().citations)
     else:
-        writer = {"csv": exports.write_csv, "json": exports.write_json,
-                  "jsonl": exports.write_jsonl}[output_format]
+        writer = {
+            "csv": exports.write_csv,
+            "json": exports.write_json,
+            "jsonl": exports.write_jsonl,
+        }[output_format]
         if out:
             with open(out, "w", encoding="utf-8", newline="") as handle:
                 count = writer(rows, handle)
         else:
             count = writer(rows, sys.stdout)
-    click.echo(f"export: {count} findings ({', '.join(EXPORT_COLUMNS[:3])}, ...)"
-               f"{' to ' + out if out else ''}", err=True)
+    click.echo(
+        f"export: {count} findings ({', '.join(EXPORT_COLUMNS[:3])}, ...)"
+        f"{' to ' + out if out else ''}",
+        err=True,
+    )
 
 
 @cli.command()
 @click.argument("finding_id")
 @db_option
-@click.option("--raw", "raw_out", type=click.Path(dir_okay=False),
-              help="Write the exact raw bytes of the page to this file.")
+@click.option(
+    "--raw",
+    "raw_out",
+    type=click.Path(dir_okay=False),
+    help="Write the exact raw bytes of the page to this file.",
+)
 def evidence(finding_id, db, raw_out):
     """Print the chain of custody of one finding (and optionally its raw bytes)."""
     from scanner.evidence import EvidenceError, chain_of_custody, write_raw
@@ -213,10 +301,18 @@ def evidence(finding_id, db, raw_out):
 
 
 @cli.command()
-@click.option("--corpus", default=None, type=click.Path(file_okay=False),
-              help="Corpus folder (default: the shipped models/corpus).")
-@click.option("--out", default=None, type=click.Path(file_okay=False),
-              help="Where to write the model (default: the shipped models/ folder).")
+@click.option(
+    "--corpus",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Corpus folder (default: the shipped models/corpus).",
+)
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Where to write the model (default: the shipped models/ folder).",
+)
 @click.option("--no-cv", is_flag=True, help="Skip the nested cross-validation.")
 def train(corpus, out, no_cv):
     """Rebuild the classifier from the corpus, deterministically."""
@@ -229,8 +325,10 @@ def train(corpus, out, no_cv):
     if not corpus_dir.is_dir():
         _fail(f"no corpus folder at {corpus_dir}")
     report = train_model(corpus_dir, Path(out) if out else models, cross_validation=not no_cv)
-    click.echo(f"model {report['model_version']}: {report['train_records']} training records, "
-               f"{report['heldout_records']} held out")
+    click.echo(
+        f"model {report['model_version']}: {report['train_records']} training records, "
+        f"{report['heldout_records']} held out"
+    )
     if "cross_validation" in report:
         click.echo("cross-validated (nested 5-fold), model + rules:")
         click.echo(format_figures(report["cross_validation"]["model"]))

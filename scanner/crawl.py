@@ -9,8 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scanner import USER_AGENT, __version__
-from scanner.classify import Classifier
-from scanner.progress import CrawlProgress
+from scanner.progress import CrawlProgress, format_summary
 from scanner.spiders.middlewares import resolve
 from scanner.spiders.urls import canonical_url, is_public_address
 from scanner.store import Store, site_key
@@ -34,7 +33,11 @@ class CrawlOptions:
 
 def validate_seed(url: str, allow_private: bool) -> str:
     """The canonical form of a seed URL, or CrawlInputError naming the problem."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as error:
+        raise CrawlInputError(f"invalid URL {url!r}: {error}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CrawlInputError(f"invalid URL {url!r}: need http:// or https:// and a host")
     if not allow_private:
@@ -56,8 +59,9 @@ def read_seeds_file(path: Path) -> list[str]:
         text = Path(path).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CrawlInputError(f"cannot read seeds file {path}: {error}") from None
-    return [line.split("#", 1)[0].strip() for line in text.splitlines()
-            if line.split("#", 1)[0].strip()]
+    return [
+        line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()
+    ]
 
 
 def job_key(seeds: list[str], options: CrawlOptions) -> str:
@@ -66,17 +70,28 @@ def job_key(seeds: list[str], options: CrawlOptions) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
-def run_crawl(seeds: list[str], db_path: Path, options: CrawlOptions,
-              warc_dir: Path | None = None, live: bool = False) -> dict:
+def run_crawl(
+    seeds: list[str],
+    db_path: Path,
+    options: CrawlOptions,
+    warc_dir: Path | None = None,
+    live: bool = False,
+) -> dict:
     """Crawl ``seeds`` into ``db_path``; return a summary. Blocks until done."""
     seeds = list(dict.fromkeys(validate_seed(s, options.allow_private) for s in seeds))
     if not seeds:
         raise CrawlInputError("no seed URLs given")
+    from scanner.classify import Classifier
+
     classifier = Classifier()
     store = Store(db_path)
-    run_id, resumed = store.open_run(job_key(seeds, options), seeds, asdict(options),
-                                     {"tool_version": __version__, **classifier.versions},
-                                     USER_AGENT)
+    run_id, resumed = store.open_run(
+        job_key(seeds, options),
+        seeds,
+        asdict(options),
+        {"tool_version": __version__, **classifier.versions},
+        USER_AGENT,
+    )
     stored = store.stored_captures(run_id) if resumed else {}
     progress = CrawlProgress([site_key(s) for s in seeds], live=live)
     warc = None
@@ -87,15 +102,21 @@ def run_crawl(seeds: list[str], db_path: Path, options: CrawlOptions,
     status = "interrupted"
     try:
         with progress:
-            finished = _run_scrapy(seeds, run_id, store, stored, classifier, options, progress,
-                                   warc)
+            finished = _run_scrapy(
+                seeds, run_id, store, stored, classifier, options, progress, warc
+            )
         status = "finished" if finished else "interrupted"
     finally:
         store.close_run(run_id, status)
         if warc is not None:
             warc.close()
-    summary = {"run_id": run_id, "resumed": resumed, "status": status,
-               "summary": progress.summary(), "warc": str(warc.path) if warc else None}
+    summary = {
+        "run_id": run_id,
+        "resumed": resumed,
+        "status": status,
+        "summary": format_summary(len(seeds), store.run_summary(run_id)),
+        "warc": str(warc.path) if warc else None,
+    }
     store.close()
     return summary
 
@@ -118,8 +139,18 @@ def _run_scrapy(seeds, run_id, store, stored, classifier, options, progress, war
     from scrapy import signals
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
-    process.crawl(crawler, seeds=seeds, run_id=run_id, store=store, stored=stored,
-                  max_pages=options.max_pages, max_depth=options.max_depth, progress=progress,
-                  classifier=classifier, warc=warc, tool_version=__version__)
+    process.crawl(
+        crawler,
+        seeds=seeds,
+        run_id=run_id,
+        store=store,
+        stored=stored,
+        max_pages=options.max_pages,
+        max_depth=options.max_depth,
+        progress=progress,
+        classifier=classifier,
+        warc=warc,
+        tool_version=__version__,
+    )
     process.start()
     return outcome.get("reason") == "finished"

@@ -13,8 +13,9 @@ from scanner.segment import Segment, segment_plain_text
 def predict_record(classifier: Classifier, record: dict) -> set[str]:
     """Labels the classifier gives a record: a bare item with its context, or free text."""
     if record.get("context"):
-        segments = [Segment(record["text"], 0, len(record["text"]), segment_kind(record),
-                            record["context"])]
+        segments = [
+            Segment(record["text"], 0, len(record["text"]), segment_kind(record), record["context"])
+        ]
     else:
         segments = segment_plain_text(record["text"])
     return {finding.label for group in classifier.classify(segments) for finding in group}

@@ -25,16 +25,48 @@ def chain_of_custody(store: Store, finding_id: str) -> dict:
     body = store.body(capture["sha256"])
     verified = body is not None and hashlib.sha256(body).hexdigest() == capture["sha256"]
     return {
-        "finding": {k: finding[k] for k in ("id", "site", "label", "sentence", "start", "end",
-                                            "score", "rule", "citation", "message")},
-        "capture": {k: capture[k] for k in (
-            "requested_url", "final_url", "redirect_chain", "status", "headers", "server_ip",
-            "fetched_at", "user_agent", "robots", "sha256", "size", "content_type",
-            "tool_version", "rules_version", "model_version")},
-        "run": {k: run[k] for k in ("id", "started_at", "finished_at", "status", "seeds",
-                                    "options")},
-        "pages": [{k: p[k] for k in ("url", "start", "end", "captured_at", "page_sha256")}
-                  for p in store.finding_pages(finding_id)],
+        "finding": {
+            k: finding[k]
+            for k in (
+                "id",
+                "site",
+                "label",
+                "sentence",
+                "start",
+                "end",
+                "score",
+                "rule",
+                "citation",
+                "message",
+            )
+        },
+        "capture": {
+            k: capture[k]
+            for k in (
+                "requested_url",
+                "final_url",
+                "redirect_chain",
+                "status",
+                "headers",
+                "server_ip",
+                "fetched_at",
+                "user_agent",
+                "robots",
+                "sha256",
+                "size",
+                "content_type",
+                "tool_version",
+                "rules_version",
+                "model_version",
+            )
+        },
+        "run": {
+            k: run[k] for k in ("id", "started_at", "finished_at", "status", "seeds", "options")
+        },
+        "pages": [
+            {k: p[k] for k in ("url", "start", "end", "captured_at", "page_sha256")}
+            for p in store.finding_pages(finding_id)
+        ],
         "raw_bytes_verified": verified,
     }
 

@@ -25,15 +25,64 @@ MAX_TEXT_CHARS = 2_000_000
 # Static HTML with less visible text than this (and scripts present) needs a browser.
 BROWSER_TEXT_THRESHOLD = 200
 
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
-              "head", "select", "option", "button", "canvas", "math"}
+_SKIP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "object",
+    "embed",
+    "head",
+    "select",
+    "option",
+    "button",
+    "canvas",
+    "math",
+}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _ITEMS = {"li", "dt", "dd"}
 _CELLS = {"td", "th"}
-_BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "nav", "aside",
-           "blockquote", "figure", "figcaption", "form", "fieldset", "address", "pre",
-           "ul", "ol", "dl", "table", "tr", "tbody", "thead", "tfoot", "body", "br", "hr",
-           "caption", "summary", "details", "legend", "label"} | _HEADINGS | _ITEMS | _CELLS
+_BLOCKS = (
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "form",
+        "fieldset",
+        "address",
+        "pre",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "tr",
+        "tbody",
+        "thead",
+        "tfoot",
+        "body",
+        "br",
+        "hr",
+        "caption",
+        "summary",
+        "details",
+        "legend",
+        "label",
+    }
+    | _HEADINGS
+    | _ITEMS
+    | _CELLS
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -144,7 +193,7 @@ def extract_html(body: bytes, declared_charset: str | None = None) -> Extracted:
     """Visible text of an HTML page, with title, meta description and alt text."""
     text = decode_text(body, declared_charset)
     try:
-        root = lxml.html.document_fromstring(text[:MAX_TEXT_CHARS * 4])
+        root = lxml.html.document_fromstring(text[: MAX_TEXT_CHARS * 4])
     except (etree.ParserError, ValueError) as error:
         raise ExtractionError(f"unparseable HTML ({error})") from None
     writer = _BlockWriter()
@@ -152,8 +201,9 @@ def extract_html(body: bytes, declared_charset: str | None = None) -> Extracted:
     title = _SPACE.sub(" ", title).strip() if title else None
     if title:
         writer.write("title", title)
-    description = root.xpath("string(//meta[@name='description' or @property='og:description']"
-                             "/@content)")
+    description = root.xpath(
+        "string(//meta[@name='description' or @property='og:description']/@content)"
+    )
     description = _SPACE.sub(" ", description).strip()
     if description:
         writer.write("meta", description)
@@ -176,8 +226,11 @@ def extract_html(body: bytes, declared_charset: str | None = None) -> Extracted:
 
 def _walk(element, writer: _BlockWriter) -> None:
     tag = element.tag if isinstance(element.tag, str) else None
-    if tag is None or tag in _SKIP_TAGS or element.get("hidden") is not None or (
-        "display:none" in (element.get("style") or "").replace(" ", "")
+    if (
+        tag is None
+        or tag in _SKIP_TAGS
+        or element.get("hidden") is not None
+        or ("display:none" in (element.get("style") or "").replace(" ", ""))
     ):
         return
     if tag in _BLOCKS:

@@ -37,8 +37,15 @@ PAIR_CUES = (
     "OWN_CELLS",
 )
 # Cues a preceding negation can reverse.
-NEGATABLE_CUES = ("HYPE", "PRODUCT", "RESULT_VERB", "TIME_PROMISE", "ABSOLUTE_SAFETY",
-                  "FDA_ASSURANCE", "CONDITION")
+NEGATABLE_CUES = (
+    "HYPE",
+    "PRODUCT",
+    "RESULT_VERB",
+    "TIME_PROMISE",
+    "ABSOLUTE_SAFETY",
+    "FDA_ASSURANCE",
+    "CONDITION",
+)
 NEGATION_WINDOW = 6
 
 _hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)

@@ -78,8 +78,12 @@ def _handler(root: Path | None, routes: list[Route]) -> type[BaseHTTPRequestHand
     return Handler
 
 
-def serve_site(root: Path | None = None, host: str = "127.0.0.1", port: int = 0,
-               routes: list[Route] | None = None) -> LocalSite:
+def serve_site(
+    root: Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    routes: list[Route] | None = None,
+) -> LocalSite:
     """Serve ``root`` (and ``routes``, tried first) on ``host``; returns at once."""
     server = ThreadingHTTPServer((host, port), _handler(root, routes or []))
     server.daemon_threads = True
@@ -90,5 +94,6 @@ def serve_site(root: Path | None = None, host: str = "127.0.0.1", port: int = 0,
 
 def serve_folders(folders: list[Path], first_address: int = 2) -> list[LocalSite]:
     """Serve each folder on its own address 127.0.0.N, N counting from ``first_address``."""
-    return [serve_site(folder, host=f"127.0.0.{first_address + i}")
-            for i, folder in enumerate(folders)]
+    return [
+        serve_site(folder, host=f"127.0.0.{first_address + i}") for i, folder in enumerate(folders)
+    ]

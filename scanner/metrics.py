@@ -44,6 +44,8 @@ def format_figures(figures: dict) -> str:
         f"false-positive rate on unlabelled: {figures['false_positive_rate']:.3f} "
         f"({figures['unlabelled']} unlabelled records)"
     )
-    lines.append(f"core macro-F1 (unapproved_use, miracle_language, recovery_time): "
-                 f"{figures['core_macro_f1']:.3f}")
+    lines.append(
+        f"core macro-F1 (unapproved_use, miracle_language, recovery_time): "
+        f"{figures['core_macro_f1']:.3f}"
+    )
     return "\n".join(lines)

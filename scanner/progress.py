@@ -8,18 +8,27 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+COLUMNS = ("queued", "fetched", "skipped", "findings", "trap_skipped")
+
+
+def skip_category(reason: str) -> str:
+    """The kind of a skip reason, without its detail: the text before ': '."""
+    return reason.split(": ", 1)[0][:80]
+
 
 class CrawlProgress:
-    """Counts per site: queued, fetched, skipped (by reason), findings (by label)."""
+    """Live counts per site: queued, fetched, skipped, distinct findings, trap URLs."""
 
     def __init__(self, sites: list[str], live: bool = False, console: Console | None = None):
         self.sites = sorted(sites)
         self.counts: dict[str, Counter] = defaultdict(Counter)
-        self.skip_reasons: Counter = Counter()
-        self.labels: Counter = Counter()
+        self.findings: dict[str, set] = defaultdict(set)
         self.console = console or Console(stderr=True)
-        self.live = Live(self.table(), console=self.console, refresh_per_second=4,
-                         transient=True) if live else None
+        self.live = (
+            Live(self.table(), console=self.console, refresh_per_second=4, transient=True)
+            if live
+            else None
+        )
 
     def __enter__(self):
         if self.live:
@@ -34,35 +43,36 @@ class CrawlProgress:
         self.counts[site][key] += n
 
     def record(self, capture: dict, findings: list[dict]) -> None:
-        """Account for one stored capture."""
+        """Account for one stored capture; a sentence seen on many pages counts once."""
         site = capture["site"]
-        reason = capture.get("skip_reason")
-        if reason:
-            self.counts[site]["skipped"] += 1
-            self.skip_reasons[reason.split(":")[0][:60]] += 1
-        else:
-            self.counts[site]["fetched"] += 1
-        self.counts[site]["findings"] += len(findings)
-        self.labels.update(f["label"] for f in findings)
+        self.counts[site]["skipped" if capture.get("skip_reason") else "fetched"] += 1
+        self.findings[site].update(
+            (f["label"], " ".join(f["sentence"].split()).lower()) for f in findings
+        )
+        self.counts[site]["findings"] = len(self.findings[site])
         if self.live:
             self.live.update(self.table())
 
     def table(self) -> Table:
         table = Table(title="clinicscan crawl")
-        for column in ("site", "queued", "fetched", "skipped", "findings", "traps"):
-            table.add_column(column, justify="left" if column == "site" else "right")
+        table.add_column("site")
+        for column in ("queued", "fetched", "skipped", "findings", "traps"):
+            table.add_column(column, justify="right")
         for site in self.sites:
-            c = self.counts[site]
-            table.add_row(site, *(str(c[k]) for k in
-                                  ("queued", "fetched", "skipped", "findings", "trap_skipped")))
+            table.add_row(site, *(str(self.counts[site][k]) for k in COLUMNS))
         return table
 
-    def summary(self) -> str:
-        """Plain-text summary: pages, skipped with reasons, findings by label."""
-        fetched = sum(c["fetched"] for c in self.counts.values())
-        skipped = sum(c["skipped"] for c in self.counts.values())
-        lines = [f"{len(self.sites)} site(s): {fetched} page(s) stored, {skipped} skipped"]
-        lines += [f"  skipped, {reason}: {n}" for reason, n in self.skip_reasons.most_common()]
-        lines.append(f"findings: {sum(self.labels.values())}")
-        lines += [f"  {label}: {n}" for label, n in sorted(self.labels.items())]
-        return "\n".join(lines)
+
+def format_summary(sites: int, totals: dict) -> str:
+    """Plain-text summary of a run: pages, skipped by reason, distinct findings by label."""
+    reasons: Counter = Counter()
+    for reason, n in totals["skipped"].items():
+        reasons[skip_category(reason)] += n
+    lines = [f"{sites} site(s): {totals['pages']} page(s) stored, {sum(reasons.values())} skipped"]
+    lines += [
+        f"  skipped, {reason}: {n}"
+        for reason, n in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    lines.append(f"findings: {sum(totals['labels'].values())}")
+    lines += [f"  {label}: {n}" for label, n in sorted(totals["labels"].items())]
+    return "\n".join(lines)

@@ -107,5 +107,9 @@ def parse_rulepack(data: dict) -> RulePack:
 @lru_cache(maxsize=4)
 def load_rulepack(path: str | None = None) -> RulePack:
     """Load the rule pack from ``path`` or the one shipped in ``models/``."""
-    text = Path(path).read_text("utf-8") if path else MODELS_DIR.joinpath("rules.yaml").read_text("utf-8")
+    text = (
+        Path(path).read_text("utf-8")
+        if path
+        else MODELS_DIR.joinpath("rules.yaml").read_text("utf-8")
+    )
     return parse_rulepack(yaml.safe_load(text))

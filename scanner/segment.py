@@ -129,7 +129,8 @@ def blocks_from_plain_text(text: str) -> list[Block]:
             blocks.append(Block("paragraph", para_start, para_end))
             para_start = None
 
-    for line in text.splitlines(keepends=True):
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
         line_start = pos
         pos += len(line)
         body = line.rstrip("\r\n")
@@ -138,8 +139,10 @@ def blocks_from_plain_text(text: str) -> list[Block]:
             flush()
             continue
         bullet = _BULLET.match(body)
+        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        stands_alone = para_start is None and (not following or _BULLET.match(following))
         lead_in = stripped.endswith(":")
-        heading = _looks_like_heading(stripped)
+        heading = stands_alone and _looks_like_heading(stripped)
         if bullet:
             flush()
             s = line_start + bullet.end()

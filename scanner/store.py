@@ -58,8 +58,9 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["runs"].create_index(["job_key"])
-    db["bodies"].create({"sha256": str, "size": int, "compression": str, "body": bytes},
-                        pk="sha256")
+    db["bodies"].create(
+        {"sha256": str, "size": int, "compression": str, "body": bytes}, pk="sha256"
+    )
     db["captures"].create(
         {
             "id": str,
@@ -119,8 +120,15 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
     db["findings"].create_index(["run_id", "site", "label"])
     db["finding_pages"].create(
-        {"finding_id": str, "capture_id": str, "url": str, "start": int, "end": int,
-         "captured_at": str, "page_sha256": str},
+        {
+            "finding_id": str,
+            "capture_id": str,
+            "url": str,
+            "start": int,
+            "end": int,
+            "captured_at": str,
+            "page_sha256": str,
+        },
         pk=("finding_id", "capture_id", "start"),
         foreign_keys=[("finding_id", "findings", "id"), ("capture_id", "captures", "id")],
     )
@@ -175,8 +183,9 @@ class Store:
 
     # -- crawl runs -------------------------------------------------------------
 
-    def open_run(self, job_key: str, seeds: list[str], options: dict, versions: dict,
-                 user_agent: str) -> tuple[int, bool]:
+    def open_run(
+        self, job_key: str, seeds: list[str], options: dict, versions: dict, user_agent: str
+    ) -> tuple[int, bool]:
         """Resume the unfinished run with ``job_key`` or start a new one.
 
         Returns (run id, resumed).
@@ -218,6 +227,21 @@ class Store:
         keys = ("final_url", "status", "headers", "sha256", "content_type", "skip_reason")
         return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
 
+    def run_summary(self, run_id: int) -> dict:
+        """One run's pages stored, skip reasons with counts, and distinct findings by label."""
+        pages = self.db.execute(
+            "SELECT COUNT(*) FROM captures WHERE run_id = ? AND skip_reason IS NULL", [run_id]
+        ).fetchone()[0]
+        skipped = self.db.execute(
+            "SELECT skip_reason, COUNT(*) FROM captures WHERE run_id = ? "
+            "AND skip_reason IS NOT NULL GROUP BY skip_reason",
+            [run_id],
+        ).fetchall()
+        labels = self.db.execute(
+            "SELECT label, COUNT(*) FROM findings WHERE run_id = ? GROUP BY label", [run_id]
+        ).fetchall()
+        return {"pages": pages, "skipped": dict(skipped), "labels": dict(labels)}
+
     # -- writes ------------------------------------------------------------------
 
     def save_pages(self, pages: list[dict]) -> None:
@@ -227,7 +251,7 @@ class Store:
         where a finding has label, sentence, start, end, score, rule, citation,
         message, needs_review, paragraph and paragraph_offset.
         """
-        with self.db.conn:
+        with self.db.atomic():
             for page in pages:
                 self._save_page(page)
 
@@ -240,8 +264,12 @@ class Store:
             capture["sha256"] = digest
             capture["size"] = len(body)
             self.db["bodies"].insert(
-                {"sha256": digest, "size": len(body), "compression": "zlib",
-                 "body": zlib.compress(body, 6)},
+                {
+                    "sha256": digest,
+                    "size": len(body),
+                    "compression": "zlib",
+                    "body": zlib.compress(body, 6),
+                },
                 ignore=True,
             )
         for key in ("headers", "redirect_chain"):
@@ -252,8 +280,14 @@ class Store:
             self._save_finding(capture, finding)
 
     def _save_finding(self, capture: dict, finding: dict) -> None:
-        key = "|".join((str(capture["run_id"]), capture["site"], finding["label"],
-                        " ".join(finding["sentence"].split()).lower()))
+        key = "|".join(
+            (
+                str(capture["run_id"]),
+                capture["site"],
+                finding["label"],
+                " ".join(finding["sentence"].split()).lower(),
+            )
+        )
         finding_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
         self.db["findings"].insert(
             {
@@ -266,17 +300,35 @@ class Store:
                 "page_sha256": capture["sha256"],
                 "model_version": capture.get("model_version"),
                 "rules_version": capture.get("rules_version"),
-                **{k: finding[k] for k in ("label", "sentence", "start", "end", "score", "rule",
-                                           "citation", "message", "paragraph",
-                                           "paragraph_offset")},
+                **{
+                    k: finding[k]
+                    for k in (
+                        "label",
+                        "sentence",
+                        "start",
+                        "end",
+                        "score",
+                        "rule",
+                        "citation",
+                        "message",
+                        "paragraph",
+                        "paragraph_offset",
+                    )
+                },
                 "needs_review": int(finding["needs_review"]),
             },
             ignore=True,
         )
         self.db["finding_pages"].insert(
-            {"finding_id": finding_id, "capture_id": capture["id"], "url": capture["final_url"],
-             "start": finding["start"], "end": finding["end"],
-             "captured_at": capture["fetched_at"], "page_sha256": capture["sha256"]},
+            {
+                "finding_id": finding_id,
+                "capture_id": capture["id"],
+                "url": capture["final_url"],
+                "start": finding["start"],
+                "end": finding["end"],
+                "captured_at": capture["fetched_at"],
+                "page_sha256": capture["sha256"],
+            },
             ignore=True,
         )
 
@@ -323,8 +375,11 @@ class Store:
 
     def finding_pages(self, finding_id: str) -> list[dict]:
         """Every page a finding's sentence appears on."""
-        return list(self.db.query(
-            "SELECT * FROM finding_pages WHERE finding_id = ? ORDER BY url, start", [finding_id]))
+        return list(
+            self.db.query(
+                "SELECT * FROM finding_pages WHERE finding_id = ? ORDER BY url, start", [finding_id]
+            )
+        )
 
     def finding(self, finding_id: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
@@ -348,7 +403,9 @@ class Store:
             clauses.append("c.run_id = ?")
             params.append(filters.run)
         else:
-            clauses.append("c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)")
+            clauses.append(
+                "c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)"
+            )
         if filters.site:
             clauses.append("c.site = ?")
             params.append(site_key(filters.site))
@@ -368,12 +425,16 @@ class Store:
             clauses.append("c.run_id = ?")
             params.append(filters.run)
         else:
-            clauses.append("c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)")
+            clauses.append(
+                "c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)"
+            )
         if filters.site:
             clauses.append("c.site = ?")
             params.append(site_key(filters.site))
-        sql = ("SELECT c.site, c.requested_url, c.status, c.skip_reason FROM captures c "
-               f"WHERE {' AND '.join(clauses)} ORDER BY c.site, c.requested_url")
+        sql = (
+            "SELECT c.site, c.requested_url, c.status, c.skip_reason FROM captures c "
+            f"WHERE {' AND '.join(clauses)} ORDER BY c.site, c.requested_url"
+        )
         return list(self.db.query(sql, params))
 
 

@@ -63,8 +63,9 @@ def featurize(records: list[dict], rulepack_path: str | None = None):
 def _fit(features, target: np.ndarray) -> tuple[np.ndarray, float]:
     if target.min() == target.max():
         return np.zeros(features.shape[1]), -10.0 if target.max() == 0 else 10.0
-    model = LogisticRegression(C=C, solver="liblinear", class_weight="balanced",
-                               random_state=SEED, max_iter=1000)
+    model = LogisticRegression(
+        C=C, solver="liblinear", class_weight="balanced", random_state=SEED, max_iter=1000
+    )
     model.fit(features, target)
     return model.coef_[0], float(model.intercept_[0])
 
@@ -112,8 +113,13 @@ def fit_calibrated(features, targets: np.ndarray) -> dict:
         probabilities = 1 / (1 + np.exp(-(platt_a[i] * margins + platt_b[i])))
         thresholds[i] = _threshold(probabilities, target, unlabelled)
         weights[:, i], intercept[i] = _fit(features, target)
-    return {"weights": weights, "intercept": intercept, "platt_a": platt_a,
-            "platt_b": platt_b, "thresholds": thresholds}
+    return {
+        "weights": weights,
+        "intercept": intercept,
+        "platt_a": platt_a,
+        "platt_b": platt_b,
+        "thresholds": thresholds,
+    }
 
 
 def _predict(params: dict, features) -> np.ndarray:
@@ -139,12 +145,17 @@ def cross_validate(records: list[dict], features, rule_hits) -> dict:
             predicted[index] |= rule_hits[index]
     gold = [set(r["labels"]) for r in records]
     baseline = [
-        {label for label, pattern in KEYWORD_BASELINE.items()
-         if re.search(pattern, (r.get("context") or "") + " " + r["text"], re.IGNORECASE)}
+        {
+            label
+            for label, pattern in KEYWORD_BASELINE.items()
+            if re.search(pattern, (r.get("context") or "") + " " + r["text"], re.IGNORECASE)
+        }
         for r in records
     ]
-    return {"model": score_predictions(gold, predicted),
-            "keyword_baseline": score_predictions(gold, baseline)}
+    return {
+        "model": score_predictions(gold, predicted),
+        "keyword_baseline": score_predictions(gold, baseline),
+    }
 
 
 def corpus_fingerprint(directory: Path, rulepack_path: str | None) -> str:
@@ -158,8 +169,9 @@ def corpus_fingerprint(directory: Path, rulepack_path: str | None) -> str:
     return digest.hexdigest()
 
 
-def train(corpus_dir: Path, out_dir: Path, rulepack_path: str | None = None,
-          cross_validation: bool = True) -> dict:
+def train(
+    corpus_dir: Path, out_dir: Path, rulepack_path: str | None = None, cross_validation: bool = True
+) -> dict:
     """Train and write the model to ``out_dir``; return the training report."""
     records = read_corpus(corpus_dir)
     if not records:
@@ -186,12 +198,19 @@ def train(corpus_dir: Path, out_dir: Path, rulepack_path: str | None = None,
         "seed": SEED,
         "folds": FOLDS,
         "C": C,
-        "thresholds": {label: float(t) for label, t in zip(LABELS, params["thresholds"],
-                                                           strict=True)},
+        "thresholds": {
+            label: float(t) for label, t in zip(LABELS, params["thresholds"], strict=True)
+        },
         "train_records": len(train_records),
     }
-    model = LinearModel(params["weights"].astype(np.float32), params["intercept"],
-                        params["platt_a"], params["platt_b"], params["thresholds"], meta)
+    model = LinearModel(
+        params["weights"].astype(np.float32),
+        params["intercept"],
+        params["platt_a"],
+        params["platt_b"],
+        params["thresholds"],
+        meta,
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save(out_dir)
     with open(out_dir / "heldout.jsonl", "w", encoding="utf-8") as handle:
@@ -200,5 +219,6 @@ def train(corpus_dir: Path, out_dir: Path, rulepack_path: str | None = None,
             handle.write(json.dumps(clean, ensure_ascii=False, sort_keys=True) + "\n")
     report["model_version"] = meta["version"]
     (out_dir / "training_report.json").write_text(
-        json.dumps(report, indent=2, sort_keys=True) + "\n", "utf-8")
+        json.dumps(report, indent=2, sort_keys=True) + "\n", "utf-8"
+    )
     return report

@@ -19,15 +19,18 @@ class WarcArchive:
         self.writer = WARCWriter(self.handle, gzip=True)
 
     def write(self, capture: dict, body: bytes) -> None:
-        headers = [(name, value) for name, values in capture["headers"].items()
-                   for value in values]
+        headers = [(name, value) for name, values in capture["headers"].items() for value in values]
         http_headers = StatusAndHeaders(f"{capture['status']} -", headers, protocol="HTTP/1.1")
         warc_headers = {"WARC-Date": capture["fetched_at"]}
         if capture.get("server_ip"):
             warc_headers["WARC-IP-Address"] = capture["server_ip"]
         record = self.writer.create_warc_record(
-            capture["final_url"], "response", payload=io.BytesIO(body),
-            http_headers=http_headers, warc_headers_dict=warc_headers)
+            capture["final_url"],
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
         self.writer.write_record(record)
 
     def close(self) -> None:

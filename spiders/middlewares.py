@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import socket
 from urllib.parse import urlsplit, urlunsplit
 
 from protego import Protego
+from scanner.spiders.urls import in_scope, is_public_address
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 from scrapy.http.request import NO_CALLBACK
@@ -14,8 +16,6 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
-
-from scanner.spiders.urls import in_scope, is_public_address
 
 
 class AddressGuardMiddleware:
@@ -42,7 +42,8 @@ class AddressGuardMiddleware:
             return None
         host = parts.hostname or ""
         if host not in self.resolved:
-            self.resolved[host] = await maybe_deferred_to_future(deferToThread(resolve, host))
+            self.resolved[host] = literal_address(host) or await maybe_deferred_to_future(
+                deferToThread(resolve, host))
         addresses = self.resolved[host]
         if not addresses:
             raise IgnoreRequest(f"refused: cannot resolve {host}")
@@ -56,6 +57,14 @@ class AddressGuardMiddleware:
         if ip is not None and not self.allow_private and not is_public_address(str(ip)):
             raise IgnoreRequest(f"refused: connected to non-public address {ip}")
         return response
+
+
+def literal_address(host: str) -> list[str]:
+    """``[host]`` if the host is an IP address literal, else an empty list."""
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        return []
 
 
 def resolve(host: str) -> list[str]:
@@ -150,7 +159,8 @@ class StoredResponseMiddleware:
 
 
 class ScopeMiddleware:
-    """Drop requests (typically redirect hops) that leave the crawled sites."""
+    """Drop redirect hops that leave the crawled sites or come back to a URL already on
+    the chain (a redirect loop)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -163,5 +173,7 @@ class ScopeMiddleware:
         if request.meta.get("robots_probe"):
             return None
         if not in_scope(request.url, self.crawler.spider.sites):
-            raise IgnoreRequest(f"redirected off-site to {request.url}")
+            raise IgnoreRequest(f"redirected off-site: {request.url}")
+        if request.url in request.meta.get("redirect_urls", ()):
+            raise IgnoreRequest(f"redirect loop: back to {request.url}")
         return None

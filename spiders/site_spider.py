@@ -3,26 +3,51 @@ per fetched document (raw bytes plus the evidence an investigator asks for)."""
 
 from __future__ import annotations
 
-import gzip
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from protego import Protego
+from scanner.spiders.urls import TrapGuard, canonical_url, in_scope
+from scrapy.exceptions import IgnoreRequest
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from scanner.spiders.urls import TrapGuard, canonical_url, in_scope
 from scanner.store import site_key, utc_now
 
 MAX_SITEMAP_BYTES = 20 * 1024 * 1024
+SIZE_CAP_REASON = "response larger than the size cap"
+# Download failures by exception name, as the reason a capture was skipped.
 _FAILURE_REASONS = {
-    "CancelledError": "response larger than the size cap",
+    "DownloadTimeoutError": "timed out",
     "TimeoutError": "timed out",
-    "TCPTimedOutError": "timed out",
-    "DNSLookupError": "DNS lookup failed",
+    "CancelledError": SIZE_CAP_REASON,
+    "DownloadCancelledError": SIZE_CAP_REASON,
+    "CannotResolveHostError": "DNS lookup failed",
+    "DownloadConnectionRefusedError": "connection refused",
     "ConnectionRefusedError": "connection refused",
-    "ResponseNeverReceived": "no response received",
+    "ResponseNeverReceived": "connection closed without a response",
+    "ConnectionDone": "connection closed without a response",
+    "ConnectionLost": "connection lost",
+    "ResponseDataLossError": "connection lost before the whole response arrived",
+    "DownloadFailedError": "download failed",
 }
+
+
+def failure_reason(error: BaseException) -> str:
+    """A short, stable skip reason for a failed request."""
+    name = type(error).__name__
+    text = str(error)
+    if isinstance(error, IgnoreRequest):
+        if "DOWNLOAD_MAXSIZE" in text:
+            return f"{SIZE_CAP_REASON}: too large once decompressed"
+        if text == "max redirections reached":
+            return "redirect loop: too many redirects"
+        return text or "ignored"
+    reason = _FAILURE_REASONS.get(name)
+    if reason == SIZE_CAP_REASON and text:
+        return f"{reason}: {text.split(' in request ')[0]}"
+    return reason or f"download failed: {name} {text}".strip()
 
 
 class SiteSpider(scrapy.Spider):
@@ -61,11 +86,14 @@ class SiteSpider(scrapy.Spider):
             yield scrapy.Request(f"{origin}/robots.txt", callback=self.parse_robots,
                                  errback=self.ignore, dont_filter=True,
                                  meta={"dont_obey_robotstxt": True, "robots_probe": True})
-            yield scrapy.Request(f"{origin}/sitemap.xml", callback=self.parse_sitemap,
-                                 errback=self.ignore, meta={"robots_probe": True})
+            yield self.sitemap_request(f"{origin}/sitemap.xml")
 
-    def page_request(self, url: str, depth: int) -> scrapy.Request | None:
-        """A request for a page of one of the sites, or None if out of scope or capped."""
+    def page_request(self, url: str, depth: int,
+                     referrer: str | None = None) -> scrapy.Request | None:
+        """A request for a page of one of the sites, or None if out of scope, capped or a
+        trap. Requests are breadth-first (shallow pages first), so a trap deep in a site
+        cannot starve its real pages, and are deduplicated here (not by Scrapy), so a
+        redirect hop back to a known URL is seen as the loop it is."""
         url = canonical_url(url)
         if url in self.seen or not in_scope(url, self.sites) or depth > self.max_depth:
             return None
@@ -73,8 +101,7 @@ class SiteSpider(scrapy.Spider):
         if self.scheduled[site] >= self.max_pages:
             return None
         self.seen.add(url)
-        refusal = self.traps.refusal(site, url)
-        if refusal:
+        if self.traps.refusal(site, url, referrer):
             if self.progress:
                 self.progress.count(site, "trap_skipped")
             return None
@@ -82,7 +109,12 @@ class SiteSpider(scrapy.Spider):
         if self.progress:
             self.progress.count(site, "queued")
         return scrapy.Request(url, callback=self.parse_page, errback=self.on_error,
+                              dont_filter=True, priority=-depth,
                               meta={"site": site, "page_depth": depth})
+
+    def sitemap_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.ignore,
+                              priority=100, meta={"robots_probe": True})
 
     def parse_page(self, response):
         meta = response.meta
@@ -90,57 +122,44 @@ class SiteSpider(scrapy.Spider):
             yield {"capture": self.capture(response), "body": response.body}
         if isinstance(response, scrapy.http.HtmlResponse) and 200 <= response.status < 300:
             for link in self.links.extract_links(response):
-                request = self.page_request(link.url, meta["page_depth"] + 1)
+                request = self.page_request(link.url, meta["page_depth"] + 1, response.url)
                 if request:
                     yield request
 
     def capture(self, response) -> dict:
         """The evidence record of a fetched response."""
-        request = response.request
-        chain = [*request.meta.get("redirect_urls", []), response.url]
         headers = {k.decode("latin-1"): [v.decode("latin-1") for v in values]
                    for k, values in response.headers.items()}
         return {
-            "run_id": self.run_id,
-            "site": request.meta["site"],
-            "requested_url": chain[0],
-            "final_url": response.url,
-            "redirect_chain": chain,
+            **self._request_record(response.request, response.url),
             "status": response.status,
             "headers": headers,
             "server_ip": str(response.ip_address) if response.ip_address else None,
+            "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1"),
+        }
+
+    def _request_record(self, request, final_url: str) -> dict:
+        """The evidence fields known from the request: URLs, chain, agent, robots."""
+        chain = [*request.meta.get("redirect_urls", []), final_url]
+        return {
+            "run_id": self.run_id,
+            "site": request.meta.get("site") or site_key(chain[0]),
+            "requested_url": chain[0],
+            "final_url": final_url,
+            "redirect_chain": chain,
             "fetched_at": utc_now(),
             "user_agent": (request.headers.get("User-Agent") or b"").decode("latin-1"),
             "robots": request.meta.get("robots"),
-            "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1"),
             "depth": request.meta.get("page_depth"),
         }
 
     def on_error(self, failure):
+        """A request that produced no response is still recorded, with the reason."""
         request = failure.request
-        error = failure.value
-        name = type(error).__name__
-        reason = _FAILURE_REASONS.get(name) or str(error) or name
-        chain = [*request.meta.get("redirect_urls", []), request.url]
-        yield {
-            "capture": {
-                "run_id": self.run_id,
-                "site": request.meta.get("site") or site_key(request.url),
-                "requested_url": chain[0],
-                "final_url": request.url,
-                "redirect_chain": chain,
-                "status": None,
-                "headers": {},
-                "server_ip": None,
-                "fetched_at": utc_now(),
-                "user_agent": (request.headers.get("User-Agent") or b"").decode("latin-1"),
-                "robots": request.meta.get("robots"),
-                "content_type": None,
-                "depth": request.meta.get("page_depth"),
-                "skip_reason": reason[:300],
-            },
-            "body": None,
-        }
+        capture = self._request_record(request, request.url)
+        capture.update(status=None, headers={}, server_ip=None, content_type=None,
+                       skip_reason=failure_reason(failure.value)[:300])
+        yield {"capture": capture, "body": None}
 
     def parse_robots(self, response):
         if not 200 <= response.status < 300:
@@ -149,28 +168,24 @@ class SiteSpider(scrapy.Spider):
         for url in robots.sitemaps:
             url = urljoin(response.url, url)
             if in_scope(url, self.sites):
-                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.ignore,
-                                     meta={"robots_probe": True})
+                yield self.sitemap_request(url)
 
     def parse_sitemap(self, response):
         if not 200 <= response.status < 300:
             return
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            try:
-                body = gzip.decompress(body)[:MAX_SITEMAP_BYTES]
-            except (OSError, EOFError):
-                return
         try:
+            body = response.body
+            if body[:2] == b"\x1f\x8b":
+                body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
             sitemap = Sitemap(body)
-        except Exception:  # noqa: BLE001 - a malformed sitemap is simply not used
+            entries = list(sitemap)
+        except Exception:  # noqa: BLE001 - a broken or oversized sitemap is simply not used
             return
-        for entry in sitemap:
+        for entry in entries:
             url = urljoin(response.url, entry.get("loc", ""))
             if sitemap.type == "sitemapindex":
                 if in_scope(url, self.sites):
-                    yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.ignore,
-                                         meta={"robots_probe": True})
+                    yield self.sitemap_request(url)
             else:
                 request = self.page_request(url, depth=1)
                 if request:

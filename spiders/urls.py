@@ -21,13 +21,14 @@ _PATH_SESSION = re.compile(r";(jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE
 _DIGITS = re.compile(r"\d+")
 MAX_URL_LENGTH = 512
 MAX_PATH_SEGMENTS = 12
-# At most this many URLs of one shape (digits folded) per site: ends calendars and
-# endless ?page=N chains while keeping ordinary pages.
+# At most this many URLs of one shape per site may be found on pages of that same
+# shape: ends endless calendars and ?page=N+1 chains, while any number of sibling
+# pages linked from an index (/article/1 ... /article/500) are kept.
 MAX_URLS_PER_SHAPE = 40
 
 
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no fragment, no session or tracking parameters."""
+    """Lower-case scheme and host, no fragment, credentials, session or tracking parameters."""
     parts = urlsplit(url.strip())
     path = _PATH_SESSION.sub("", parts.path) or "/"
     query = urlencode(
@@ -39,20 +40,22 @@ def canonical_url(url: str) -> str:
 
 
 def url_shape(url: str) -> str:
-    """The URL with every digit run replaced: /cal/2024/05?page=3 -> /cal/N/N?page=N."""
+    """The path with digit runs folded and the query's keys only: /cal/N/N?page."""
     parts = urlsplit(url)
-    return _DIGITS.sub("N", parts.path) + "?" + _DIGITS.sub("N", parts.query)
+    keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return _DIGITS.sub("N", parts.path) + "?" + "&".join(keys)
 
 
 class TrapGuard:
-    """Refuses URLs that look like crawler traps, counting URL shapes per site."""
+    """Refuses URLs that look like crawler traps: absurd paths, and shapes that keep
+    generating themselves (a calendar's next month, a listing's next page)."""
 
     def __init__(self, max_per_shape: int = MAX_URLS_PER_SHAPE):
         self.max_per_shape = max_per_shape
         self.shapes: Counter = Counter()
 
-    def refusal(self, site: str, url: str) -> str | None:
-        """Why ``url`` is refused, or None to allow it (and count its shape)."""
+    def refusal(self, site: str, url: str, referrer: str | None = None) -> str | None:
+        """Why ``url`` (found on ``referrer``) is refused, or None to allow it."""
         if len(url) > MAX_URL_LENGTH:
             return "url too long"
         segments = [s for s in urlsplit(url).path.split("/") if s]
@@ -60,10 +63,12 @@ class TrapGuard:
             return "path too deep"
         if any(count > 2 for count in Counter(segments).values()):
             return "repeating path segments"
-        key = (site, url_shape(url))
-        if self.shapes[key] >= self.max_per_shape:
-            return "too many URLs of the same shape"
-        self.shapes[key] += 1
+        shape = url_shape(url)
+        if referrer is None or url_shape(referrer) != shape:
+            return None
+        if self.shapes[site, shape] >= self.max_per_shape:
+            return "too many self-linked URLs of the same shape"
+        self.shapes[site, shape] += 1
         return None
 
 

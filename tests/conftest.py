@@ -11,11 +11,18 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None,
-            timeout: float = 180) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, stdin: str | None = None, cwd: Path | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess:
     """Run ``python -m scanner ARGS`` and capture its output."""
-    return subprocess.run([sys.executable, "-m", "scanner", *args], input=stdin,
-                          capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "scanner", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture

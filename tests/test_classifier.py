@@ -1,0 +1,143 @@
+"""The hard cases of claim-labels.md, one by one, through the shipped classifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.classify import Classifier
+from scanner.segment import Segment
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return Classifier()
+
+
+def labels_of(classifier, text, context=None):
+    if context:
+        segment = Segment(text, 0, len(text), "item", context)
+        return {f.label for f in classifier.classify([segment])[0]}
+    return {f.label for f in classifier.check_text(text)}
+
+
+# (sentence, labels it must carry, why)
+CLAIMS = [
+    (
+        "Our stem cell injections cure knee arthritis.",
+        {"unapproved_use"},
+        "offers a stem-cell product for a condition",
+    ),
+    (
+        "Walk again within weeks after our spinal cord injury stem cell protocol.",
+        {"unapproved_use", "recovery_time"},
+        "promises when paralysis resolves",
+    ),
+    (
+        "You will be pain-free in 3 days after one exosome injection for back pain.",
+        {"recovery_time"},
+        "a dated recovery promise",
+    ),
+    (
+        "Stem cell therapy is a miracle cure that will reverse your paralysis.",
+        {"miracle_language"},
+        "miracle, cure, reverse paralysis",
+    ),
+    (
+        "Our stem cell treatment is completely safe with no side effects.",
+        {"safety_claim"},
+        "absolute safety",
+    ),
+    (
+        "Because we use your own cells, there is zero risk of rejection.",
+        {"safety_claim"},
+        "own cells used as a no-risk assurance",
+    ),
+    (
+        "Our stem cell therapy is FDA-approved.",
+        {"fda_status_claim"},
+        "presents an unapproved therapy as approved",
+    ),
+    (
+        "All our cord tissue products come from an FDA-registered lab, so you can trust them.",
+        {"fda_status_claim"},
+        "registration used as an assurance",
+    ),
+]
+
+# (sentence, why it must not be flagged at all)
+NOT_CLAIMS = [
+    ("We do not claim stem cells cure back pain.", "negation"),
+    ("The FDA warns that clinics advertise miracle cures.", "quoting a regulator"),
+    ("Some studies suggest modest gains in ASIA grade.", "hedged research summary"),
+    ("Most studies follow patients at 3, 6 and 12 months.", "study follow-up schedule"),
+    ("Outcomes were assessed at 3, 6 and 12 months after the injection.", "study schedule"),
+    ("Our office is open Monday to Friday, 9am to 5pm.", "business text"),
+    (
+        "Cord blood transplants are FDA-approved for leukemia and other blood disorders.",
+        "an approved use, stated accurately",
+    ),
+    (
+        "These statements have not been evaluated by the Food and Drug Administration.",
+        "the dietary-supplement disclaimer",
+    ),
+    ("Stem cell therapy for knee pain is not approved by the FDA.", "accurate FDA status"),
+    ("Every procedure carries risks, including infection.", "a risk statement"),
+    ("There is no cure for multiple sclerosis.", "'no cure' is not miracle language"),
+    (
+        "Recovery after spinal cord injury is slow and varies from person to person.",
+        "recovery is said to vary",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), CLAIMS)
+def test_claims_are_flagged(classifier, text, expected, why):
+    assert expected <= labels_of(classifier, text), why
+
+
+@pytest.mark.parametrize(("text", "why"), NOT_CLAIMS)
+def test_hard_negatives_are_not_flagged(classifier, text, why):
+    assert labels_of(classifier, text) == set(), why
+
+
+@pytest.mark.parametrize("item", ["Parkinson's disease", "Multiple sclerosis", "Autism"])
+def test_list_item_is_judged_with_its_lead_in(classifier, item):
+    assert "unapproved_use" in labels_of(
+        classifier, item, "We treat the following conditions with stem cells:"
+    )
+    assert labels_of(classifier, item, "Related reading") == set()
+
+
+def test_lead_in_reaches_bullets_in_plain_text(classifier):
+    text = "We treat these conditions with stem cells:\n- Parkinson's disease\n- Lupus\n"
+    items = [
+        f for f in classifier.check_text(text) if f.sentence in ("Parkinson's disease", "Lupus")
+    ]
+    assert {f.sentence for f in items if f.label == "unapproved_use"} == {
+        "Parkinson's disease",
+        "Lupus",
+    }
+
+
+def test_finding_carries_rule_citation_message_and_offsets(classifier):
+    text = "Welcome.  Our stem cell injections cure knee arthritis."
+    [finding] = [f for f in classifier.check_text(text) if f.label == "unapproved_use"]
+    assert text[finding.start : finding.end] == finding.sentence
+    assert finding.rule.startswith(("CSM-", "CS-"))
+    assert finding.citation == "FDA-CONSUMER-2021"
+    assert finding.message and 0 < finding.score <= 1
+
+
+def test_exosome_claims_cite_the_exosome_notice(classifier):
+    findings = classifier.check_text("Our exosome infusions treat long COVID and Parkinson's.")
+    assert {f.citation for f in findings if f.label == "unapproved_use"} == {"FDA-EXOSOME-2019"}
+
+
+def test_rule_fires_when_model_is_unsure(classifier):
+    """The rule pack's CS-SAFE-001 flags absolute safety wording on its own."""
+    from scanner.classify import fired_rules
+
+    doc = classifier.nlp("The procedure is 100% safe.")
+    assert fired_rules(classifier.rulepack, doc)["safety_claim"].id == "CS-SAFE-001"
+    negated = classifier.nlp("No treatment is completely safe.")
+    assert "safety_claim" not in fired_rules(classifier.rulepack, negated)

@@ -1,0 +1,137 @@
+"""`clinicscan train` and `evaluate`: determinism, figures, shipped files, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from scanner.classify import Classifier, LinearModel
+from scanner.corpus import read_corpus
+from scanner.rulepack import LABELS, RulePackError, parse_rulepack
+from tests.conftest import REPO
+
+MODELS = REPO / "models"
+
+
+def _small_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = read_corpus(MODELS / "corpus")[::6]
+    with open(corpus / "sample.jsonl", "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps({k: v for k, v in record.items() if k != "source"}) + "\n")
+    return corpus
+
+
+@pytest.mark.slow
+def test_train_is_deterministic(cli, tmp_path):
+    corpus = _small_corpus(tmp_path)
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        result = cli("train", "--corpus", str(corpus), "--out", str(out), "--no-cv")
+        assert result.returncode == 0, result.stderr
+    for name in ("classifier.npz", "classifier.json", "heldout.jsonl"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_shipped_model_matches_corpus_fingerprint():
+    """The shipped model was trained from the shipped corpus and rule pack."""
+    from scanner.train import corpus_fingerprint
+
+    meta = json.loads((MODELS / "classifier.json").read_text())
+    assert meta["version"] == f"cs-linear-{corpus_fingerprint(MODELS / 'corpus', None)[:12]}"
+    assert meta["labels"] == list(LABELS)
+
+
+def test_model_file_loads_without_pickle():
+    with zipfile.ZipFile(MODELS / "classifier.npz") as archive:
+        assert all(name.endswith(".npy") for name in archive.namelist())
+    model = LinearModel.load(MODELS)
+    assert model.weights.shape[1] == len(LABELS)
+    assert (MODELS / "classifier.npz").stat().st_size < 5 * 1024 * 1024
+
+
+def test_corrupt_model_is_a_clear_error(tmp_path):
+    shutil.copy(MODELS / "classifier.json", tmp_path)
+    (tmp_path / "classifier.npz").write_bytes(b"not a zip")
+    from scanner.classify import ModelError
+
+    with pytest.raises(ModelError):
+        LinearModel.load(tmp_path)
+
+
+def test_evaluate_prints_figures(cli):
+    result = cli("evaluate", str(MODELS / "heldout.jsonl"))
+    assert result.returncode == 0, result.stderr
+    for word in ("unapproved_use", "false-positive rate", "core macro-F1"):
+        assert word in result.stdout
+
+
+def test_evaluate_on_custom_file(tmp_path):
+    from scanner.evaluate import evaluate_file
+
+    path = tmp_path / "mine.jsonl"
+    path.write_text(
+        json.dumps(
+            {"text": "Our stem cell injections cure knee arthritis.", "labels": ["unapproved_use"]}
+        )
+        + "\n"
+        + json.dumps({"text": "We are open on Saturdays.", "labels": []})
+        + "\n"
+    )
+    figures = evaluate_file(path, Classifier())
+    assert figures["labels"]["unapproved_use"]["recall"] == 1.0
+    assert figures["false_positive_rate"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"text": "x", "labels": ["bogus"]}\n', "labels must be"),
+        ("not json\n", "not JSON"),
+        ('{"labels": []}\n', "needs a string"),
+    ],
+)
+def test_evaluate_bad_input(cli, tmp_path, content, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(content)
+    result = cli("evaluate", str(path))
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_evaluate_missing_file(cli, tmp_path):
+    assert cli("evaluate", str(tmp_path / "none.jsonl")).returncode == 2
+
+
+def test_rulepack_rejects_unknown_citation():
+    import yaml
+
+    data = yaml.safe_load((MODELS / "rules.yaml").read_text())
+    data["rules"][0]["citation"] = "NOT-A-SOURCE"
+    with pytest.raises(RulePackError, match="unknown id"):
+        parse_rulepack(data)
+
+
+def test_rulepack_rejects_unquoted_yaml_boolean():
+    import yaml
+
+    data = yaml.safe_load((MODELS / "rules.yaml").read_text())
+    data["cues"]["NEGATION"]["phrases"].append(False)
+    with pytest.raises(RulePackError, match="quote"):
+        parse_rulepack(data)
+
+
+def test_every_label_and_rule_cites_a_known_source():
+    from scanner.rulepack import load_rulepack
+
+    pack = load_rulepack()
+    assert set(pack.labels) == set(LABELS)
+    for rule in pack.rules:
+        assert rule.citation in pack.citations and rule.message
+    for citation in pack.citations.values():
+        assert citation["url"].startswith("https://") and citation["summary"]
