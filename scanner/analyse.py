@@ -32,6 +32,8 @@ def analyse_document(body: bytes, content_type: str, url: str, classifier: Class
         document = extract(body, content_type, url)
     except ExtractionError as error:
         return Analysis(skip_reason=str(error))
+    if not document.text.strip():
+        return Analysis(skip_reason="no visible text", needs_browser=document.needs_browser)
     segments = segments_from_blocks(document.text, document.blocks)
     findings = []
     block_index = 0

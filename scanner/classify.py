@@ -64,9 +64,12 @@ class LinearModel:
     thresholds: np.ndarray
     meta: dict
 
-    def probabilities(self, features) -> np.ndarray:
-        """Calibrated probabilities, shape (n_rows, n_labels)."""
-        margin = np.asarray(features @ self.weights) + self.intercept
+    def probabilities(self, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities, shape (n_rows, n_labels), from hashed features.
+
+        Every row has at least one feature, so ``reduceat`` sums each row's weights.
+        """
+        margin = np.add.reduceat(self.weights[indices], indptr[:-1], axis=0) + self.intercept
         return 1.0 / (1.0 + np.exp(-(self.platt_a * margin + self.platt_b)))
 
     def save(self, directory: Path) -> None:
@@ -164,7 +167,7 @@ class Classifier:
             doc_features(doc, context_docs.get(context), kind)
             for doc, (_, context, kind) in zip(docs, keys, strict=True)
         ]
-        probabilities = self.model.probabilities(hash_features(feature_lists))
+        probabilities = self.model.probabilities(*hash_features(feature_lists))
         return [self._verdicts(doc, row) for doc, row in zip(docs, probabilities, strict=True)]
 
     def _verdicts(self, doc: Doc, probabilities: np.ndarray) -> list[tuple]:

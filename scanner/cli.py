@@ -163,8 +163,11 @@ def crawl(
         options = CrawlOptions(max_pages, max_depth, delay, concurrency, allow_private, timeout)
         live = sys.stderr.isatty() if progress is None else progress
         result = run_crawl(seeds, Path(db), options, Path(warc_dir) if warc_dir else None, live)
-    except CrawlInputError as error:
+    except (CrawlInputError, StoreError) as error:
         raise InputError(str(error)) from None
+    except KeyboardInterrupt:  # Ctrl-C before the crawl started
+        click.echo("interrupted: run the same command again to resume", err=True)
+        sys.exit(130)
     click.echo(
         f"run {result['run_id']} {result['status']}"
         f"{' (resumed)' if result['resumed'] else ''}: database {db}",
@@ -173,6 +176,9 @@ def crawl(
     click.echo(result["summary"], err=True)
     if result["warc"]:
         click.echo(f"WARC: {result['warc']}", err=True)
+    if result["status"] != "finished":
+        click.echo("interrupted: run the same command again to resume", err=True)
+        sys.exit(130)
 
 
 @cli.command()

@@ -1,8 +1,8 @@
 """Raw bytes to the text a visitor reads, as blocks with exact offsets.
 
-HTML: the charset is found with BeautifulSoup's UnicodeDammit (HTTP header, BOM,
-meta tag, then detection, so windows-1252 curly quotes come out right); the page
-is parsed with lxml; scripts, styles and hidden templates are dropped; title,
+HTML: the charset comes from the byte-order mark, valid UTF-8, the HTTP header or
+the meta tag, read as browsers do (so windows-1252 curly quotes come out right, see
+``decode_text``); the page is parsed with lxml; scripts, styles and hidden templates are dropped; title,
 meta description, headings, paragraphs, list items, table cells and image alt
 text become blocks. A list item keeps its lead-in (the heading or the sentence
 ending in ':' above the list) as context. PDF: text of every page via pypdf.
@@ -11,12 +11,13 @@ Anything else, or bytes that are not text, is refused with a reason.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from dataclasses import dataclass, field
 
 import lxml.html
-from bs4.dammit import UnicodeDammit
+from bs4.dammit import EncodingDetector
 from lxml import etree
 
 from scanner.segment import Block, blocks_from_plain_text
@@ -84,6 +85,9 @@ _BLOCKS = (
     | _CELLS
 )
 _SPACE = re.compile(r"\s+")
+# lxml refuses text with control characters or (in a str) an XML encoding declaration.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 
 
 class ExtractionError(ValueError):
@@ -112,7 +116,7 @@ def extract(body: bytes, content_type: str = "", url: str = "") -> Extracted:
             text = decode_text(body, _charset(content_type), is_html=False)
             return Extracted(text, blocks_from_plain_text(text), kind="text")
         return extract_html(body, _charset(content_type))
-    raise ExtractionError(f"unsupported content type {media}")
+    raise ExtractionError(f"unsupported content type: {media}")
 
 
 def _charset(content_type: str) -> str | None:
@@ -121,22 +125,42 @@ def _charset(content_type: str) -> str | None:
 
 
 def decode_text(body: bytes, declared: str | None = None, is_html: bool = True) -> str:
-    """Decode bytes, trusting a declared charset only if the bytes agree with it."""
+    """Decode a document's bytes, refusing empty or binary ones.
+
+    A byte-order mark wins; then UTF-8 if the bytes are valid UTF-8 (they almost never
+    are by accident); then the charset declared in the header, then in a ``<meta>``
+    tag, each used only if the bytes decode with it; windows-1252 last. Labels
+    follow the WHATWG Encoding standard: latin-1 and ASCII mean windows-1252.
+    """
     if not body.strip():
         raise ExtractionError("empty document")
-    sample = body[:4096]
-    if sample.count(b"\x00") > len(sample) // 100 and not sample.startswith(
-        (b"\xff\xfe", b"\xfe\xff")
-    ):
+    bom = EncodingDetector.strip_byte_order_mark(body)[1]
+    if bom:
+        return body.decode(bom, "replace").lstrip("\ufeff")
+    if _looks_binary(body[:8192]):
         raise ExtractionError("binary content, not text")
-    dammit = UnicodeDammit(body, [declared] if declared else [], is_html=is_html)
-    text = dammit.unicode_markup
-    if text is None:
-        raise ExtractionError("undecodable bytes")
-    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if controls > len(text[:4096]) // 20:
-        raise ExtractionError("binary content, not text")
-    return text.lstrip("\ufeff")
+    meta = EncodingDetector.find_declared_encoding(body[:8192], is_html=is_html)
+    for encoding in filter(None, ("utf-8", _whatwg(declared), _whatwg(meta))):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return body.decode("windows-1252", "replace")
+
+
+def _whatwg(label: str | None) -> str | None:
+    """The codec for a charset label as browsers read it, or None if unknown."""
+    try:
+        name = codecs.lookup(label.strip()).name if label else None
+    except LookupError:
+        return None
+    return "cp1252" if name in ("iso8859-1", "ascii") else name
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """More than 2% control bytes (NUL and friends) means not text."""
+    controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r\f")
+    return controls * 50 > len(sample)
 
 
 class _BlockWriter:
@@ -191,7 +215,7 @@ class _BlockWriter:
 
 def extract_html(body: bytes, declared_charset: str | None = None) -> Extracted:
     """Visible text of an HTML page, with title, meta description and alt text."""
-    text = decode_text(body, declared_charset)
+    text = _CONTROLS.sub(" ", _XML_DECLARATION.sub("", decode_text(body, declared_charset)))
     try:
         root = lxml.html.document_fromstring(text[: MAX_TEXT_CHARS * 4])
     except (etree.ParserError, ValueError) as error:

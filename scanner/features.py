@@ -1,17 +1,17 @@
 """Turn a cue-marked spaCy Doc (and its lead-in context) into hashed model features.
 
-Features are strings hashed into a fixed-size sparse vector, so the shipped model
-is a weight table with no vocabulary to store: word unigrams and bigrams, the cues
+Features are strings hashed (CRC-32, stable across processes and platforms) into a
+fixed-size index space, so the shipped model is a weight table with no vocabulary to
+store: word unigrams and bigrams, the cues
 present, cue pairs, negation scope, and the cues and words of the context.
 """
 
 from __future__ import annotations
 
+import zlib
 from itertools import combinations
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction import FeatureHasher
 from spacy.tokens import Doc
 
 N_FEATURES = 2**18
@@ -47,8 +47,6 @@ NEGATABLE_CUES = (
     "CONDITION",
 )
 NEGATION_WINDOW = 6
-
-_hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
 
 
 def _norm(token) -> str:
@@ -90,8 +88,23 @@ def doc_features(doc: Doc, context: Doc | None = None, kind: str = "paragraph") 
     return feats
 
 
-def hash_features(feature_lists: list[list[str]]) -> sparse.csr_matrix:
-    """Hash feature-string lists into a CSR matrix of shape (n, N_FEATURES)."""
-    if not feature_lists:
-        return sparse.csr_matrix((0, N_FEATURES), dtype=np.float64)
-    return _hasher.transform(feature_lists).tocsr()
+def hash_features(feature_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """CSR-style (indptr, indices) of the hashed features; a repeated feature repeats."""
+    mask = N_FEATURES - 1
+    indptr = np.zeros(len(feature_lists) + 1, dtype=np.int64)
+    indices = []
+    for row, features in enumerate(feature_lists):
+        indices.extend(zlib.crc32(f.encode("utf-8")) & mask for f in features)
+        indptr[row + 1] = len(indices)
+    return indptr, np.asarray(indices, dtype=np.int64)
+
+
+def feature_matrix(feature_lists: list[list[str]]):
+    """Hashed features as a SciPy CSR matrix of counts (for training)."""
+    from scipy import sparse
+
+    indptr, indices = hash_features(feature_lists)
+    data = np.ones(len(indices), dtype=np.float64)
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(feature_lists), N_FEATURES))
+    matrix.sum_duplicates()
+    return matrix

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import mimetypes
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-# A route answers a request path with (status, headers, body); None means "not mine".
-Route = Callable[["BaseHTTPRequestHandler"], "tuple[int, dict, bytes] | None"]
+# A route answers a request with (status, headers, body); None means "not mine". The
+# body is bytes, or an iterable of byte chunks, streamed (chunked unless the headers
+# give a Content-Length).
+Route = Callable[["BaseHTTPRequestHandler"], "tuple[int, dict, bytes | Iterable[bytes]] | None"]
+
+
+class DropConnection(Exception):
+    """Raised by a route to close the connection without sending any answer."""
 
 
 @dataclass
@@ -39,11 +45,13 @@ def _handler(root: Path | None, routes: list[Route]) -> type[BaseHTTPRequestHand
             pass
 
         def do_GET(self):
-            for route in routes:
-                answer = route(self)
-                if answer is not None:
-                    return self.respond(*answer)
-            return self.respond(*self.static())
+            try:
+                answer = next(filter(None, (route(self) for route in routes)), None)
+                self.respond(*(answer or self.static()))
+            except DropConnection:
+                self.close_connection = True
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up
+                self.close_connection = True
 
         def static(self) -> tuple[int, dict, bytes]:
             path = unquote(urlsplit(self.path).path)
@@ -66,14 +74,25 @@ def _handler(root: Path | None, routes: list[Route]) -> type[BaseHTTPRequestHand
             host, port = self.server.server_address[:2]
             return f"http://{host}:{port}"
 
-        def respond(self, status: int, headers: dict, body: bytes) -> None:
+        def respond(self, status: int, headers: dict, body: bytes | Iterable[bytes]) -> None:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            if "Content-Length" not in headers:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            if isinstance(body, bytes):
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            elif "Content-Length" in headers:
+                self.end_headers()
+                for chunk in body:
+                    self.wfile.write(chunk)
+            else:
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for chunk in body:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
 
     return Handler
 

@@ -112,4 +112,5 @@ def load_rulepack(path: str | None = None) -> RulePack:
         if path
         else MODELS_DIR.joinpath("rules.yaml").read_text("utf-8")
     )
-    return parse_rulepack(yaml.safe_load(text))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    return parse_rulepack(yaml.load(text, Loader=loader))

@@ -24,7 +24,8 @@ from scanner import __version__
 from scanner.classify import LinearModel, fired_rules
 from scanner.corpus import is_heldout, read_corpus, segment_kind
 from scanner.cues import build_nlp
-from scanner.features import doc_features, hash_features
+from scanner.features import N_FEATURES, doc_features, feature_matrix
+from scanner.models import MODELS_DIR
 from scanner.metrics import score_predictions
 from scanner.rulepack import LABELS, load_rulepack
 
@@ -50,7 +51,7 @@ def featurize(records: list[dict], rulepack_path: str | None = None):
     docs = list(nlp.pipe(r["text"] for r in records))
     contexts = sorted({r["context"] for r in records if r.get("context")})
     context_docs = dict(zip(contexts, nlp.pipe(contexts), strict=True))
-    features = hash_features(
+    features = feature_matrix(
         [
             doc_features(doc, context_docs.get(r.get("context")), segment_kind(r))
             for doc, r in zip(docs, records, strict=True)
@@ -159,13 +160,13 @@ def cross_validate(records: list[dict], features, rule_hits) -> dict:
 
 
 def corpus_fingerprint(directory: Path, rulepack_path: str | None) -> str:
-    """A hash of the corpus files, the rule pack and the training settings."""
+    """A hash of the corpus files, the rule pack's bytes and the training settings."""
     digest = hashlib.sha256()
     for path in sorted(Path(directory).glob("*.jsonl")):
         digest.update(path.name.encode() + path.read_bytes())
-    rules = Path(rulepack_path) if rulepack_path else None
-    digest.update(rules.read_bytes() if rules else load_rulepack().version.encode())
-    digest.update(f"{SEED}|{FOLDS}|{C}|{MAX_UNLABELLED_FLAG_RATE}".encode())
+    rules = Path(rulepack_path) if rulepack_path else Path(str(MODELS_DIR)) / "rules.yaml"
+    digest.update(rules.read_bytes())
+    digest.update(f"{SEED}|{FOLDS}|{C}|{MAX_UNLABELLED_FLAG_RATE}|{N_FEATURES}".encode())
     return digest.hexdigest()
 
 
