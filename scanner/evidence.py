@@ -8,6 +8,14 @@ from pathlib import Path
 
 from scanner.store import Store
 
+# Headers that describe how the body travelled, not the decoded body that is stored.
+WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+def decoded_headers(headers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Response headers as they apply to the stored (de-chunked, decompressed) body."""
+    return {name: values for name, values in headers.items() if name.lower() not in WIRE_HEADERS}
+
 
 class EvidenceError(ValueError):
     """Unknown finding, or stored bytes that no longer match their hash."""

@@ -2,10 +2,10 @@
 
 HTML: the charset comes from the byte-order mark, valid UTF-8, the HTTP header or
 the meta tag, read as browsers do (so windows-1252 curly quotes come out right, see
-``decode_text``); the page is parsed with lxml; scripts, styles and hidden templates are dropped; title,
-meta description, headings, paragraphs, list items, table cells and image alt
-text become blocks. A list item keeps its lead-in (the heading or the sentence
-ending in ':' above the list) as context. PDF: text of every page via pypdf.
+``decode_text``); the page is parsed with lxml; scripts, styles and hidden templates
+are dropped; title, meta description, headings, paragraphs, list items, table cells
+and image alt text become blocks. A list item keeps its lead-in (the heading or the
+sentence ending in ':' above the list) as context. PDF: text of every page via pypdf.
 Anything else, or bytes that are not text, is refused with a reason.
 """
 

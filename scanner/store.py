@@ -14,7 +14,7 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -436,6 +436,58 @@ class Store:
             f"WHERE {' AND '.join(clauses)} ORDER BY c.site, c.requested_url"
         )
         return list(self.db.query(sql, params))
+
+    # -- report queries (aggregated in SQL so memory stays flat) -----------------
+
+    def finding_counts(self, filters: Filters) -> list[dict]:
+        """Findings per site and label: how many, how many need review, their score sum."""
+        where, params = self._where(filters)
+        sql = (
+            "SELECT f.site, f.label, COUNT(*) AS findings, "
+            "SUM(f.needs_review) AS needs_review, SUM(f.score) AS score_sum "
+            f"FROM findings f WHERE {where} GROUP BY f.site, f.label ORDER BY f.site, f.label"
+        )
+        return list(self.db.query(sql, params))
+
+    def skip_reason_counts(self, filters: Filters) -> list[dict]:
+        """Skipped captures counted per reason, most frequent first."""
+        clauses, params = ["c.skip_reason IS NOT NULL"], []
+        if filters.run is not None:
+            clauses.append("c.run_id = ?")
+            params.append(filters.run)
+        else:
+            clauses.append(
+                "c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)"
+            )
+        if filters.site:
+            clauses.append("c.site = ?")
+            params.append(site_key(filters.site))
+        sql = (
+            "SELECT c.skip_reason AS reason, COUNT(*) AS pages FROM captures c "
+            f"WHERE {' AND '.join(clauses)} GROUP BY c.skip_reason ORDER BY pages DESC, reason"
+        )
+        return list(self.db.query(sql, params))
+
+    def iter_site_findings(
+        self, filters: Filters, site: str, needs_review: bool
+    ) -> Iterator[dict]:
+        """One site's flagged (or needs-review) findings, strongest first, for the report.
+
+        Rows are findings plus their capture's requested URL, final URL, status and
+        title, and ``pages``, the number of pages the sentence appears on.
+        """
+        where, params = self._where(replace(filters, site=site))
+        sql = (
+            "SELECT f.*, c.requested_url, c.final_url, c.status, c.title, "
+            "(SELECT COUNT(*) FROM finding_pages p WHERE p.finding_id = f.id) AS pages "
+            "FROM findings f LEFT JOIN captures c ON c.id = f.capture_id "
+            f"WHERE {where} AND f.needs_review = ? "
+            "ORDER BY f.score DESC, f.url, f.start, f.label, f.id"
+        )
+        cursor = self.db.execute(sql, [*params, int(needs_review)])
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
 
 
 def capture_id(run_id: int, requested_url: str) -> str:

@@ -17,6 +17,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
+from scanner.evidence import decoded_headers
+
 
 class AddressGuardMiddleware:
     """Only http(s), no credentials, and no private/loopback/link-local/multicast/reserved
@@ -36,14 +38,15 @@ class AddressGuardMiddleware:
         if parts.scheme not in ("http", "https"):
             raise IgnoreRequest(f"refused: scheme {parts.scheme} is not http or https")
         if parts.username or parts.password:
-            clean = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
+            clean = parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1])
             return request.replace(url=urlunsplit(clean))
         if self.allow_private:
             return None
         host = parts.hostname or ""
         if host not in self.resolved:
             self.resolved[host] = literal_address(host) or await maybe_deferred_to_future(
-                deferToThread(resolve, host))
+                deferToThread(resolve, host)
+            )
         addresses = self.resolved[host]
         if not addresses:
             raise IgnoreRequest(f"refused: cannot resolve {host}")
@@ -73,6 +76,14 @@ def resolve(host: str) -> list[str]:
         return sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
     except (socket.gaierror, UnicodeError):
         return []
+
+
+ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 section 2.5: parse at least 500 KiB
+
+
+def parse_robots(body: bytes) -> Protego:
+    """The rules of a robots.txt body (its first 500 KiB)."""
+    return Protego.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace"))
 
 
 class RobotsMiddleware:
@@ -118,16 +129,22 @@ class RobotsMiddleware:
         raise IgnoreRequest(detail)
 
     async def _fetch(self, origin: str) -> tuple:
-        robots = Request(f"{origin}/robots.txt", callback=NO_CALLBACK, priority=1000,
-                         meta={"dont_obey_robotstxt": True, "robots_probe": True})
+        robots = Request(
+            f"{origin}/robots.txt",
+            callback=NO_CALLBACK,
+            priority=1000,
+            meta={"dont_obey_robotstxt": True, "robots_probe": True},
+        )
         try:
             response = await self.crawler.engine.download_async(robots)
         except Exception as error:  # noqa: BLE001 - any failure to fetch means disallow
-            return ("deny", f"robots.txt unreachable ({type(error).__name__}): "
-                            "all paths disallowed per RFC 9309")
+            return (
+                "deny",
+                f"robots.txt unreachable ({type(error).__name__}): "
+                "all paths disallowed per RFC 9309",
+            )
         if 200 <= response.status < 300:
-            text = response.body.decode("utf-8", "replace")
-            return ("rules", Protego.parse(text))
+            return ("rules", parse_robots(response.body))
         if 400 <= response.status < 500:
             return ("allow", f"robots.txt HTTP {response.status}: no restrictions per RFC 9309")
         return ("deny", f"robots.txt HTTP {response.status}: all paths disallowed per RFC 9309")
@@ -150,12 +167,32 @@ class StoredResponseMiddleware:
         if not stored or not stored.get("sha256") or request.meta.get("robots_probe"):
             return None
         body = spider.store.body(stored["sha256"]) or b""
-        headers = json.loads(stored["headers"] or "{}")
-        response_class = responsetypes.from_args(headers=headers, url=stored["final_url"],
-                                                 body=body)
+        headers = decoded_headers(json.loads(stored["headers"] or "{}"))
+        response_class = responsetypes.from_args(
+            headers=headers, url=stored["final_url"], body=body
+        )
         request.meta["from_store"] = True
-        return response_class(url=stored["final_url"], status=stored["status"] or 200,
-                              headers=headers, body=body, request=request, flags=["stored"])
+        return response_class(
+            url=stored["final_url"],
+            status=stored["status"] or 200,
+            headers=headers,
+            body=body,
+            request=request,
+            flags=["stored"],
+        )
+
+
+class WireHeadersMiddleware:
+    """Keep the response headers exactly as the server sent them (decompression rewrites
+    them) in ``request.meta["wire_headers"]``, for the evidence record. Runs next to
+    the downloader, before any other middleware sees the response."""
+
+    def process_response(self, request: Request, response, spider=None):
+        request.meta["wire_headers"] = {
+            name.decode("latin-1"): [value.decode("latin-1") for value in values]
+            for name, values in response.headers.items()
+        }
+        return response
 
 
 class ScopeMiddleware:

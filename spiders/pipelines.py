@@ -36,17 +36,23 @@ class ClassifyAndStorePipeline:
         findings = []
         if body is not None and not capture.get("skip_reason"):
             status = capture["status"] or 0
-            media = (capture["content_type"] or "").split(";")[0].strip().lower()
+            content_type = capture["content_type"] or ""
+            media = content_type.split(";")[0].strip().lower()
             if not 200 <= status < 300:
                 capture["skip_reason"] = f"HTTP status {status}"
             elif media and media not in TEXT_TYPES:
-                capture["skip_reason"] = f"unsupported content type {media}"
+                capture["skip_reason"] = f"unsupported content type: {media}"
                 body = None
             else:
-                analysis = analyse_document(body, media, capture["final_url"], spider.classifier)
-                capture.update(skip_reason=analysis.skip_reason, title=analysis.title,
-                               needs_browser=int(analysis.needs_browser),
-                               text_chars=analysis.text_chars)
+                analysis = analyse_document(
+                    body, content_type, capture["final_url"], spider.classifier
+                )
+                capture.update(
+                    skip_reason=analysis.skip_reason,
+                    title=analysis.title,
+                    needs_browser=int(analysis.needs_browser),
+                    text_chars=analysis.text_chars,
+                )
                 findings = analysis.findings
         if spider.warc is not None and item["body"] is not None:
             spider.warc.write(capture, item["body"])

@@ -19,6 +19,7 @@ BASE_SETTINGS = {
     "RETRY_ENABLED": True,
     "RETRY_TIMES": 2,
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+    "RETRY_GIVE_UP_LOG_LEVEL": "WARNING",  # a page given up on is in the summary
     "REDIRECT_MAX_TIMES": 10,
     "HTTPERROR_ALLOW_ALL": True,
     "METAREFRESH_ENABLED": True,
@@ -32,6 +33,7 @@ BASE_SETTINGS = {
         "scanner.spiders.middlewares.ScopeMiddleware": 60,
         "scanner.spiders.middlewares.RobotsMiddleware": 100,
         "scanner.spiders.middlewares.StoredResponseMiddleware": 110,
+        "scanner.spiders.middlewares.WireHeadersMiddleware": 800,
     },
     "ITEM_PIPELINES": {
         "scanner.spiders.pipelines.ClassifyAndStorePipeline": 300,

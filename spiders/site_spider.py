@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from protego import Protego
+from scanner.spiders.middlewares import parse_robots
 from scanner.spiders.urls import TrapGuard, canonical_url, in_scope
 from scrapy.exceptions import IgnoreRequest
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
@@ -55,8 +55,17 @@ class SiteSpider(scrapy.Spider):
 
     name = "clinicscan"
 
-    def __init__(self, seeds: list[str], run_id: int, store, max_pages: int = 500,
-                 max_depth: int = 20, stored: dict | None = None, progress=None, **kwargs):
+    def __init__(
+        self,
+        seeds: list[str],
+        run_id: int,
+        store,
+        max_pages: int = 500,
+        max_depth: int = 20,
+        stored: dict | None = None,
+        progress=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.seeds = [canonical_url(s) for s in seeds]
         self.sites = {site_key(s) for s in self.seeds}
@@ -83,13 +92,18 @@ class SiteSpider(scrapy.Spider):
             request = self.page_request(seed, depth=0)
             if request:
                 yield request
-            yield scrapy.Request(f"{origin}/robots.txt", callback=self.parse_robots,
-                                 errback=self.ignore, dont_filter=True,
-                                 meta={"dont_obey_robotstxt": True, "robots_probe": True})
+            yield scrapy.Request(
+                f"{origin}/robots.txt",
+                callback=self.parse_robots,
+                errback=self.ignore,
+                dont_filter=True,
+                meta={"dont_obey_robotstxt": True, "robots_probe": True},
+            )
             yield self.sitemap_request(f"{origin}/sitemap.xml")
 
-    def page_request(self, url: str, depth: int,
-                     referrer: str | None = None) -> scrapy.Request | None:
+    def page_request(
+        self, url: str, depth: int, referrer: str | None = None
+    ) -> scrapy.Request | None:
         """A request for a page of one of the sites, or None if out of scope, capped or a
         trap. Requests are breadth-first (shallow pages first), so a trap deep in a site
         cannot starve its real pages, and are deduplicated here (not by Scrapy), so a
@@ -108,13 +122,23 @@ class SiteSpider(scrapy.Spider):
         self.scheduled[site] += 1
         if self.progress:
             self.progress.count(site, "queued")
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error,
-                              dont_filter=True, priority=-depth,
-                              meta={"site": site, "page_depth": depth})
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            dont_filter=True,
+            priority=-depth,
+            meta={"site": site, "page_depth": depth},
+        )
 
     def sitemap_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.ignore,
-                              priority=100, meta={"robots_probe": True})
+        return scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.ignore,
+            priority=100,
+            meta={"robots_probe": True},
+        )
 
     def parse_page(self, response):
         meta = response.meta
@@ -128,12 +152,10 @@ class SiteSpider(scrapy.Spider):
 
     def capture(self, response) -> dict:
         """The evidence record of a fetched response."""
-        headers = {k.decode("latin-1"): [v.decode("latin-1") for v in values]
-                   for k, values in response.headers.items()}
         return {
             **self._request_record(response.request, response.url),
             "status": response.status,
-            "headers": headers,
+            "headers": response.meta["wire_headers"],
             "server_ip": str(response.ip_address) if response.ip_address else None,
             "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1"),
         }
@@ -157,15 +179,19 @@ class SiteSpider(scrapy.Spider):
         """A request that produced no response is still recorded, with the reason."""
         request = failure.request
         capture = self._request_record(request, request.url)
-        capture.update(status=None, headers={}, server_ip=None, content_type=None,
-                       skip_reason=failure_reason(failure.value)[:300])
+        capture.update(
+            status=None,
+            headers={},
+            server_ip=None,
+            content_type=None,
+            skip_reason=failure_reason(failure.value)[:300],
+        )
         yield {"capture": capture, "body": None}
 
     def parse_robots(self, response):
         if not 200 <= response.status < 300:
             return
-        robots = Protego.parse(response.body.decode("utf-8", "replace"))
-        for url in robots.sitemaps:
+        for url in parse_robots(response.body).sitemaps:
             url = urljoin(response.url, url)
             if in_scope(url, self.sites):
                 yield self.sitemap_request(url)

@@ -32,8 +32,11 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     path = _PATH_SESSION.sub("", parts.path) or "/"
     query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-         if not VOLATILE_PARAMS.match(k)]
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not VOLATILE_PARAMS.match(k)
+        ]
     )
     netloc = parts.netloc.lower().rsplit("@", 1)[-1]
     return canonicalize_url(urlunsplit((parts.scheme.lower(), netloc, path, query, "")))
@@ -77,8 +80,15 @@ def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                or ip.is_reserved or ip.is_unspecified or not ip.is_global)
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
 
 
 def in_scope(url: str, sites: set[str]) -> bool:

@@ -27,8 +27,9 @@ _addresses = itertools.count(20)
 
 def html(body: str, title: str = "Clinic page", head: str = "") -> str:
     """A small HTML page."""
-    return (f"<!DOCTYPE html><html><head><title>{title}</title>{head}</head>"
-            f"<body>{body}</body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+    )
 
 
 def links(*paths: str) -> str:
@@ -74,11 +75,10 @@ class FixtureSite:
             answer = answer(handler)
         if answer is None:
             return 404, {"Content-Type": "text/html"}, b"<html><body>Not found</body></html>"
-        if isinstance(answer, str):
-            answer = answer.encode("utf-8")
-        if isinstance(answer, bytes):
-            return 200, {"Content-Type": "text/html; charset=utf-8"}, answer
-        return answer
+        if isinstance(answer, str | bytes):
+            answer = 200, {"Content-Type": "text/html; charset=utf-8"}, answer
+        status, headers, body = answer
+        return status, headers, body.encode("utf-8") if isinstance(body, str) else body
 
     def stop(self) -> None:
         self.local.stop()
@@ -105,8 +105,17 @@ class SiteFarm:
 
 def crawl(db: Path, *args: str, timeout: float = 120):
     """Run ``clinicscan crawl`` against loopback sites, fast and without a live table."""
-    return run_cli("crawl", *args, "--db", str(db), "--allow-private", "--delay", "0",
-                   "--no-progress", timeout=timeout)
+    return run_cli(
+        "crawl",
+        *args,
+        "--db",
+        str(db),
+        "--allow-private",
+        "--delay",
+        "0",
+        "--no-progress",
+        timeout=timeout,
+    )
 
 
 def rows(db: Path, sql: str, params=()) -> list[dict]:

@@ -7,15 +7,18 @@ inputs get their own short runs.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
 import pytest
 from conftest import run_cli
 from fixture_sites import CLAIM, SiteFarm, captures, crawl, gzipped, html, links, rows
+from rich.console import Console
 from scanner.spiders.settings import crawl_settings
 from scanner.spiders.urls import canonical_url, in_scope
 
+from scanner.progress import CrawlProgress, format_summary
 from scanner.store import site_key
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02" + bytes(64)
@@ -46,6 +49,7 @@ def clinic(tmp_path_factory):
                         "/about",
                         "/treatments",
                         "/private/secret",
+                        "/not-for-us",
                         "/old",
                         "/away",
                         "/photo",
@@ -68,6 +72,7 @@ def clinic(tmp_path_factory):
                     200,
                     {"Content-Type": "text/plain"},
                     f"User-agent: *\nDisallow: /private/\n\n"
+                    "User-agent: clinicscan\nDisallow: /private/\nDisallow: /not-for-us\n\n"
                     f"Sitemap: {site.url('/maps/index.xml')}\n".encode(),
                 ),
                 "/maps/index.xml": sitemap(site.url("/maps/pages.xml.gz"), index=True),
@@ -107,6 +112,7 @@ def test_seeds_file_with_comments(clinic):
 def test_robots_disallow_obeyed(clinic):
     site = clinic["site"]
     assert site.hits("/private/secret") == 0
+    assert site.hits("/not-for-us") == 0, "the group naming clinicscan applies"
     capture = clinic["captures"][site.url("/private/secret")]
     assert capture["skip_reason"] == "disallowed by robots.txt"
     assert capture["robots"] == "disallowed by robots.txt"
@@ -147,7 +153,7 @@ def test_offsite_redirect_refused_and_recorded(clinic):
 def test_non_html_recorded_as_skipped(clinic):
     capture = clinic["captures"][clinic["site"].url("/photo")]
     assert capture["status"] == 200
-    assert capture["skip_reason"] == "unsupported content type image/png"
+    assert capture["skip_reason"] == "unsupported content type: image/png"
 
 
 def test_empty_pages_recorded_as_skipped(clinic):
@@ -174,7 +180,7 @@ def test_summary_counts_pages_skips_and_distinct_findings(clinic):
     pages = rows(db, "SELECT COUNT(*) AS n FROM captures WHERE skip_reason IS NULL")[0]["n"]
     skipped = rows(db, "SELECT COUNT(*) AS n FROM captures WHERE skip_reason IS NOT NULL")[0]["n"]
     assert f"{pages} page(s) stored, {skipped} skipped" in stderr
-    assert "skipped, disallowed by robots.txt: 1" in stderr
+    assert "skipped, disallowed by robots.txt: 2" in stderr
     assert "skipped, unsupported content type: 1" in stderr
     labels = rows(db, "SELECT label, COUNT(*) AS n FROM findings GROUP BY label")
     assert labels, "the claim page must give findings"
@@ -272,3 +278,43 @@ def test_canonical_url_drops_fragments_sessions_and_credentials():
         canonical_url("HTTP://User:Pw@Clinic.Example/a;jsessionid=XYZ?b=2&sid=9&a=1#top")
         == "http://clinic.example/a?a=1&b=2"
     )
+
+
+def test_live_progress_counts_distinct_findings():
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    finding = {"label": "safety_claim", "sentence": CLAIM}
+    with CrawlProgress(["clinic.example"], live=True, console=console) as progress:
+        progress.count("clinic.example", "queued", 3)
+        for page in ("/a", "/b"):
+            progress.record({"site": "clinic.example", "requested_url": page}, [finding])
+        progress.record({"site": "clinic.example", "skip_reason": "timed out"}, [])
+    assert dict(progress.counts["clinic.example"]) == {
+        "queued": 3,
+        "fetched": 2,
+        "skipped": 1,
+        "findings": 1,
+    }
+    assert "clinic.example" in console.file.getvalue()
+
+
+def test_summary_groups_skip_reasons():
+    summary = format_summary(
+        2,
+        {
+            "pages": 5,
+            "labels": {"safety_claim": 2, "unapproved_use": 1},
+            "skipped": {
+                "redirected off-site: http://a.example/": 1,
+                "redirected off-site: http://b.example/": 1,
+                "timed out": 1,
+            },
+        },
+    )
+    assert summary.splitlines() == [
+        "2 site(s): 5 page(s) stored, 3 skipped",
+        "  skipped, redirected off-site: 2",
+        "  skipped, timed out: 1",
+        "findings: 3",
+        "  safety_claim: 2",
+        "  unapproved_use: 1",
+    ]
