@@ -25,6 +25,7 @@ from common import (
     db_counts,
     fresh_db,
     generate_sites,
+    logged_errors,
     machine,
     median,
     result,
@@ -71,7 +72,7 @@ def pipeline_run(seeds: Path, db: Path, concurrency: int, timeout: float,
     measured = run_measured(command, timeout).check("clinicscan crawl")
     counts = db_counts(db)
     return {**counts, "seconds": measured.seconds, "rate": counts["pages"] / measured.seconds,
-            "rss": measured.tree_peak_mb}
+            "rss": measured.tree_peak_mb, "errors": logged_errors(measured.stderr)}
 
 
 def print_profile(path: Path, top: int = 20) -> None:
@@ -133,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
                   f" = {p['rate']:.1f} pages/s, {p['findings']} findings "
                   f"({p['sightings']} sightings), {p['requests']} requests served, "
                   f"peak RSS {p['rss']:.0f} MB", flush=True)
+            if p["errors"]:
+                print(f"  note: clinicscan {p['errors']}", flush=True)
             if p["pages"] != b["pages"]:
                 print(f"  note: page counts differ (bare {b['pages']}, clinicscan "
                       f"{p['pages']})", flush=True)

@@ -24,6 +24,7 @@ from common import (
     db_counts,
     fresh_db,
     generate_sites,
+    logged_errors,
     machine,
     parse_size,
     result,
@@ -48,6 +49,7 @@ def crawl_size(workdir: Path, sites: int, pages: int, seed: int, timeout: float)
     figures = {"size": f"{sites}x{pages}", "db": str(db), **counts,
                "seconds": measured.seconds, "maxrss_mb": measured.maxrss_mb,
                "tree_peak_mb": measured.tree_peak_mb, "db_bytes": db_bytes(db)}
+    figures["errors"] = logged_errors(measured.stderr)
     figures["ms_per_page"] = 1000 * measured.seconds / max(1, counts["pages"])
     figures["db_kb_per_page"] = figures["db_bytes"] / 1024 / max(1, counts["pages"])
     (Path(workdir) / f"scale-{sites}x{pages}.json").write_text(json.dumps(figures, indent=2))
@@ -77,6 +79,9 @@ def main(argv: list[str] | None = None) -> None:
     print(describe(small), flush=True)
     large = crawl_size(args.workdir, *parse_size(args.large), args.seed, args.timeout)
     print(describe(large), flush=True)
+    for figures in (small, large):
+        if figures["errors"]:
+            print(f"  note: the {figures['size']} crawl {figures['errors']}", flush=True)
     memory = large["maxrss_mb"] / small["maxrss_mb"]
     tree = large["tree_peak_mb"] / max(small["tree_peak_mb"], 1e-9)
     per_page = large["ms_per_page"] / small["ms_per_page"]

@@ -165,6 +165,17 @@ def crawl_command(seeds_file: Path, db: Path, concurrency: int = 8) -> list[str]
             "--max-pages", "100000", "--no-progress"]
 
 
+def logged_errors(stderr: str) -> str | None:
+    """A one-line summary of the errors a crawl logged (Scrapy logs and goes on)."""
+    errors = [line for line in stderr.splitlines() if " ERROR: " in line]
+    if not errors:
+        return None
+    last = [line for line in stderr.splitlines() if line and not line.startswith(" ")
+            and ("Error" in line or "Exception" in line) and " ERROR: " not in line]
+    cause = f"; last exception: {last[-1][:160]}" if last else ""
+    return f"{len(errors)} errors logged (first: {errors[0][:120]}...){cause}"
+
+
 def fresh_db(path: Path) -> Path:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -25,8 +25,9 @@ import random
 import re
 import sys
 from pathlib import Path
+from string import capwords
 
-FORMAT_VERSION = 3  # bump when the generated content changes
+FORMAT_VERSION = 4  # bump when the generated content changes
 
 # -- per-site identity -------------------------------------------------------------
 
@@ -504,10 +505,10 @@ class SiteWriter:
         rng = self.rng
         template = rng.choice(TITLES)
         values = {
-            "condition_title": rng.choice(SLOTS["condition"]).title(),
-            "treatment_title": rng.choice(SLOTS["treatment"]).title(),
-            "body_title": rng.choice(SLOTS["body_part"]).title(),
-            "activity_title": rng.choice(SLOTS["activity"]).title(),
+            "condition_title": capwords(rng.choice(SLOTS["condition"])),
+            "treatment_title": capwords(rng.choice(SLOTS["treatment"])),
+            "body_title": capwords(rng.choice(SLOTS["body_part"])),
+            "activity_title": capwords(rng.choice(SLOTS["activity"])),
         }
         return template.format(**values)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -88,9 +89,11 @@ def write_report(
     store: Store, filters: Filters, out_path: str | Path, generated_at: datetime | str | None = None
 ) -> dict:
     """Render the report for ``filters`` to ``out_path``; return its headline figures."""
-    sites = site_summaries(store, filters)
-    label_totals = totals_by_label(sites)
-    citations = load_rulepack().citations
+    counts = store.finding_counts(filters)
+    sites = site_summaries(store, filters, counts)
+    label_totals = totals_by_label(counts)
+    rulepack = load_rulepack()
+    citations = rulepack.citations
     environment = template_environment()
     stylesheet = environment.get_template("report.css.j2").render()
     script = environment.get_template("report.js.j2").render()
@@ -106,13 +109,12 @@ def write_report(
         "skip_reasons": store.skip_reason_counts(filters),
         "label_totals": label_totals,
         "label_chart": bar_chart([(label, *label_totals[label]) for label in LABELS]),
-        "site_chart": bar_chart(
-            [(s.site, s.flagged, s.needs_review) for s in sites if s.findings][:CHART_SITES]
-        ),
+        "site_chart": bar_chart(site_chart_rows(sites)),
         "totals": report_totals(sites),
         "labels": LABELS,
         "label_names": LABEL_NAMES,
         "label_weights": LABEL_WEIGHTS,
+        "label_messages": {label: rulepack.message_for(label) for label in LABELS},
         "citations": citations,
         "site_findings": lambda site, needs_review: report_findings(
             store, filters, site, needs_review, citations
@@ -195,7 +197,7 @@ def replace_site(filters: Filters, site: str) -> Filters:
 # -- overview ---------------------------------------------------------------------------
 
 
-def site_summaries(store: Store, filters: Filters) -> list[SiteSummary]:
+def site_summaries(store: Store, filters: Filters, counts: list[dict]) -> list[SiteSummary]:
     """Every covered site with its pages and findings, ranked by seriousness."""
     sites = {
         row["site"]: SiteSummary(
@@ -208,11 +210,12 @@ def site_summaries(store: Store, filters: Filters) -> list[SiteSummary]:
         )
         for row in store.site_summaries(filters)
     }
-    for row in store.finding_counts(filters):
+    for row in counts:
         summary = sites.setdefault(row["site"], SiteSummary(site=row["site"]))
+        review = row["needs_review"] or 0
         summary.labels[row["label"]] = row["findings"]
-        summary.needs_review += row["needs_review"] or 0
-        summary.flagged += row["findings"] - (row["needs_review"] or 0)
+        summary.needs_review += review
+        summary.flagged += row["findings"] - review
         summary.seriousness += LABEL_WEIGHTS.get(row["label"], 1) * (row["score_sum"] or 0)
     ranked = sorted(sites.values(), key=lambda s: (-s.seriousness, -s.findings, s.site))
     for rank, summary in enumerate(ranked, start=1):
@@ -220,14 +223,20 @@ def site_summaries(store: Store, filters: Filters) -> list[SiteSummary]:
     return ranked
 
 
-def totals_by_label(sites: list[SiteSummary]) -> dict[str, tuple[int, int]]:
-    """Per label: (flagged, needs review) over all sites."""
-    return {label: label_total(sites, label) for label in LABELS}
+def totals_by_label(counts: list[dict]) -> dict[str, tuple[int, int]]:
+    """Per label: (flagged, needs review) over all covered sites."""
+    totals = dict.fromkeys(LABELS, (0, 0))
+    for row in counts:
+        flagged, review = totals.get(row["label"], (0, 0))
+        row_review = row["needs_review"] or 0
+        totals[row["label"]] = (flagged + row["findings"] - row_review, review + row_review)
+    return totals
 
 
-def label_total(sites: list[SiteSummary], label: str) -> tuple[int, int]:
-    findings = sum(s.labels.get(label, 0) for s in sites)
-    return findings, 0
+def site_chart_rows(sites: list[SiteSummary]) -> list[tuple[str, int, int]]:
+    """The sites with most findings, as (site, flagged, needs review) chart rows."""
+    busiest = sorted((s for s in sites if s.findings), key=lambda s: (-s.findings, s.site))
+    return [(s.site, s.flagged, s.needs_review) for s in busiest[:CHART_SITES]]
 
 
 def report_totals(sites: list[SiteSummary]) -> dict:
@@ -244,7 +253,8 @@ def report_totals(sites: list[SiteSummary]) -> dict:
 def runs_covered(store: Store, sites: list[SiteSummary]) -> list[dict]:
     """The crawl runs the covered sites' captures come from, oldest first."""
     run_ids = sorted({s.run_id for s in sites if s.run_id is not None})
-    return [run for run in map(store.run, run_ids) if run]
+    runs = [run for run in map(store.run, run_ids) if run]
+    return [{**run, "seed_count": len(json.loads(run["seeds"] or "[]"))} for run in runs]
 
 
 def bar_chart(rows: list[tuple[str, int, int]], width: int = 480, row_height: int = 28) -> dict:

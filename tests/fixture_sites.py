@@ -22,7 +22,7 @@ from conftest import run_cli
 from scanner.localsites import serve_site
 
 CLAIM = "Our stem cell injections cure arthritis and are 100% safe with no side effects."
-_addresses = itertools.count(20)
+_sites_started = itertools.count()
 
 
 def html(body: str, title: str = "Clinic page", head: str = "") -> str:
@@ -49,7 +49,9 @@ class FixtureSite:
         self.fallback = fallback
         self.requests: list[tuple[str, dict]] = []
         self.lock = threading.Lock()
-        self.local = serve_site(None, host=f"127.0.0.{next(_addresses)}", routes=[self.route])
+        self.local = serve_site(
+            None, host=f"127.0.0.{20 + next(_sites_started) % 230}", routes=[self.route]
+        )
         self.origin = self.local.origin
 
     def url(self, path: str = "/") -> str:
