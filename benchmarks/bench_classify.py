@@ -12,8 +12,8 @@
 * Load: ``check`` on one line (process wall time), and ``Classifier()`` in a fresh
   process (import and construction timed separately).
 * In-library: ``Classifier.classify`` on pre-segmented sentences in page-sized
-  batches, after a warm-up on other sentences, plus a per-stage breakdown from a
-  cProfile run on further unseen sentences.
+  batches and one sentence per call, after a warm-up on other sentences, plus a
+  per-stage breakdown from a cProfile run on further unseen sentences.
 Judged by: check sentences/s on one core after load (target >= 2,000) and load
 time (target < 2 s).
 
@@ -185,11 +185,18 @@ def in_library(texts: list[str], warmup: int, batch: int) -> dict:
     started = time.perf_counter()
     run(timed)
     seconds = time.perf_counter() - started
+    # One sentence per call, as ``check --jsonl`` does for one-sentence lines.
+    singles = profiled[: len(profiled) // 2]
+    started = time.perf_counter()
+    for segment in singles:
+        classifier.classify([segment])
+    single_seconds = time.perf_counter() - started
     profiler = cProfile.Profile()
-    profiler.runcall(run, profiled)
+    profiler.runcall(run, profiled[len(profiled) // 2 :])
     return {"segments": len(timed), "seconds": seconds,
             "segments_per_s": len(timed) / seconds, "profile": pstats.Stats(profiler),
-            "profiled_segments": len(profiled)}
+            "single_per_s": len(singles) / single_seconds,
+            "profiled_segments": len(profiled) - len(singles)}
 
 
 def print_stages(stats: pstats.Stats, segments: int, top: int) -> None:
@@ -253,7 +260,8 @@ def main(argv: list[str] | None = None) -> None:
     library = in_library(texts, min(args.warmup, len(texts) // 4), 120)
     print(f"in-library Classifier.classify: {library['segments']} sentences in "
           f"{library['seconds']:.2f} s -> {library['segments_per_s']:.0f} sentences/s "
-          "(batches of 120, after warm-up)", flush=True)
+          "(batches of 120, after warm-up); one sentence per call: "
+          f"{library['single_per_s']:.0f} sentences/s", flush=True)
     print_stages(library["profile"], library["profiled_segments"], 12 if args.profile else 0)
 
     result(f"check throughput = {sentences['segments_per_s']:.0f} sentences/s after load "

@@ -108,7 +108,7 @@ def write_report(
         "runs": runs_covered(store, sites),
         "skip_reasons": store.skip_reason_counts(filters),
         "label_totals": label_totals,
-        "label_chart": bar_chart([(label, *label_totals[label]) for label in LABELS]),
+        "label_chart": bar_chart([(LABEL_NAMES[label], *label_totals[label]) for label in LABELS]),
         "site_chart": bar_chart(site_chart_rows(sites)),
         "totals": report_totals(sites),
         "labels": LABELS,
@@ -271,7 +271,12 @@ def bar_chart(rows: list[tuple[str, int, int]], width: int = 480, row_height: in
         )
         for index, (name, flagged, review) in enumerate(rows)
     ]
-    return {"bars": bars, "width": width, "row_height": row_height, "height": len(rows) * row_height}
+    return {
+        "bars": bars,
+        "width": width,
+        "row_height": row_height,
+        "height": len(rows) * row_height,
+    }
 
 
 # -- findings ---------------------------------------------------------------------------

@@ -468,9 +468,7 @@ class Store:
         )
         return list(self.db.query(sql, params))
 
-    def iter_site_findings(
-        self, filters: Filters, site: str, needs_review: bool
-    ) -> Iterator[dict]:
+    def iter_site_findings(self, filters: Filters, site: str, needs_review: bool) -> Iterator[dict]:
         """One site's flagged (or needs-review) findings, strongest first, for the report.
 
         Rows are findings plus their capture's requested URL, final URL, status and
