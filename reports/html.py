@@ -13,9 +13,11 @@ import base64
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,6 +46,8 @@ LABEL_WEIGHTS = {
 CONTEXT_CHARS = 400
 # Sites drawn in the "findings by site" chart; the ranking table lists all.
 CHART_SITES = 15
+# Characters that never appear in a URL we link to: controls, space, backslash.
+UNSAFE_URL_CHARACTERS = re.compile(r"[\x00-\x20\x7f\\]")
 # Pages listed open under a finding; more than this start collapsed.
 OPEN_PAGE_LIST = 5
 
@@ -333,9 +337,10 @@ def trim_end(text: str, limit: int = CONTEXT_CHARS) -> str:
     return head[: head.rfind(" ")] + "…" if " " in head else head + "…"
 
 
+@lru_cache(maxsize=4096)
 def web_href(url: str | None) -> str | None:
     """``url`` if it is an absolute http(s) URL that is safe as a link, else None."""
-    if not url or any(ord(char) < 33 or char in "\\\x7f" for char in url):
+    if not url or UNSAFE_URL_CHARACTERS.search(url):
         return None
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:

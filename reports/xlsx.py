@@ -4,7 +4,8 @@ Written with openpyxl's write-only mode, so rows stream to disk and memory does
 not grow with their number. Sheet "findings" holds exactly ``EXPORT_COLUMNS`` with
 the same values and order as the CSV and JSON exports, a frozen header row and an
 autofilter; sheet "citations" explains each citation id. Every text is stored as
-text, never as a formula, whatever characters it starts with.
+text, never as a formula, whatever characters it starts with. Only the wrapped
+columns carry a cell style, which keeps 20,000 rows to a few seconds.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ WRAPPED = {"sentence", "title", "summary"}
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", start_color="DDE3EC")
-TOP = Alignment(vertical="top")
 TOP_WRAPPED = Alignment(vertical="top", wrap_text=True)
 
 
@@ -82,21 +82,30 @@ def start_table(sheet: WriteOnlyWorksheet, columns: tuple[str, ...], widths: dic
 
 
 def table_row(sheet: WriteOnlyWorksheet, columns: tuple[str, ...], values: dict) -> list:
-    """One row of cells, top-aligned, with long text columns wrapped."""
+    """One row: plain values where possible (fast), long text columns wrapped."""
     cells = []
     for column in columns:
         value = values[column]
-        cell = text_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value)
-        cell.alignment = TOP_WRAPPED if column in WRAPPED else TOP
-        cells.append(cell)
+        if column in WRAPPED:
+            cell = (
+                text_cell(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value)
+            )
+            cell.alignment = TOP_WRAPPED
+            cells.append(cell)
+        elif isinstance(value, str):
+            cells.append(text_cell(sheet, value) if value.startswith("=") else clean_text(value))
+        else:
+            cells.append(value)
     return cells
 
 
 def text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
-    """A cell that holds ``text`` as a string, even one starting with "=".
-
-    Characters XML cannot carry (control characters) become U+FFFD.
-    """
-    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    """A cell that holds ``text`` as a string, even one starting with "="."""
+    cell = WriteOnlyCell(sheet, clean_text(text))
     cell.data_type = "s"
     return cell
+
+
+def clean_text(text: str) -> str:
+    """``text`` with the characters XML cannot carry (control characters) as U+FFFD."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)

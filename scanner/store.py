@@ -439,9 +439,30 @@ class Store:
 
     # -- report queries (aggregated in SQL so memory stays flat) -----------------
 
+    def _latest_where(self, filters: Filters, alias: str = "f") -> tuple[str, list]:
+        """The clause of ``_where``, finding each site's latest run with one uncorrelated
+        subquery rather than one per row (hundreds of times faster on large databases)."""
+        if filters.run is not None:
+            return self._where(filters, alias)
+        clauses = [
+            f"({alias}.site, {alias}.run_id) IN "
+            "(SELECT site, MAX(run_id) FROM captures GROUP BY site)"
+        ]
+        params: list = []
+        if filters.site:
+            clauses.append(f"{alias}.site = ?")
+            params.append(site_key(filters.site))
+        if filters.label:
+            clauses.append(f"{alias}.label = ?")
+            params.append(filters.label)
+        if filters.min_score is not None:
+            clauses.append(f"{alias}.score >= ?")
+            params.append(filters.min_score)
+        return " AND ".join(clauses), params
+
     def finding_counts(self, filters: Filters) -> list[dict]:
         """Findings per site and label: how many, how many need review, their score sum."""
-        where, params = self._where(filters)
+        where, params = self._latest_where(filters)
         sql = (
             "SELECT f.site, f.label, COUNT(*) AS findings, "
             "SUM(f.needs_review) AS needs_review, SUM(f.score) AS score_sum "
@@ -457,7 +478,7 @@ class Store:
             params.append(filters.run)
         else:
             clauses.append(
-                "c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)"
+                "(c.site, c.run_id) IN (SELECT site, MAX(run_id) FROM captures GROUP BY site)"
             )
         if filters.site:
             clauses.append("c.site = ?")
@@ -474,7 +495,7 @@ class Store:
         Rows are findings plus their capture's requested URL, final URL, status and
         title, and ``pages``, the number of pages the sentence appears on.
         """
-        where, params = self._where(replace(filters, site=site))
+        where, params = self._latest_where(replace(filters, site=site))
         sql = (
             "SELECT f.*, c.requested_url, c.final_url, c.status, c.title, "
             "(SELECT COUNT(*) FROM finding_pages p WHERE p.finding_id = f.id) AS pages "
