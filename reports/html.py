@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -93,20 +93,28 @@ def write_report(
     store: Store, filters: Filters, out_path: str | Path, generated_at: datetime | str | None = None
 ) -> dict:
     """Render the report for ``filters`` to ``out_path``; return its headline figures."""
+    environment = template_environment()
+    context = report_context(store, filters, environment, format_time(generated_at))
+    render_to_file(environment.get_template("report.html.j2"), context, Path(out_path))
+    return {**context["totals"], "sites": len(context["sites"]), "path": str(out_path)}
+
+
+def report_context(
+    store: Store, filters: Filters, environment: Environment, generated_at: str
+) -> dict:
+    """Everything the template shows; the findings themselves are read lazily."""
     counts = store.finding_counts(filters)
     sites = site_summaries(store, filters, counts)
     label_totals = totals_by_label(counts)
     rulepack = load_rulepack()
-    citations = rulepack.citations
-    environment = template_environment()
     stylesheet = environment.get_template("report.css.j2").render()
     script = environment.get_template("report.js.j2").render()
-    context = {
+    return {
         "title": "clinicscan audit report",
-        "generated_at": format_time(generated_at),
+        "generated_at": generated_at,
         "tool_version": __version__,
-        "filters": filters,
         "scope": describe_filters(filters),
+        "narrowed": filters.label is not None or filters.min_score is not None,
         "requested_site": site_key(filters.site) if filters.site else None,
         "sites": sites,
         "runs": runs_covered(store, sites),
@@ -119,20 +127,17 @@ def write_report(
         "label_names": LABEL_NAMES,
         "label_weights": LABEL_WEIGHTS,
         "label_messages": {label: rulepack.message_for(label) for label in LABELS},
-        "citations": citations,
+        "citations": rulepack.citations,
         "site_findings": lambda site, needs_review: report_findings(
-            store, filters, site, needs_review, citations
+            store, filters, site, needs_review, rulepack.citations
         ),
-        "skipped_pages": lambda site: store.skip_reasons(replace_site(filters, site)),
-        "context_chars": CONTEXT_CHARS,
+        "skipped_pages": lambda site: store.skip_reasons(replace(filters, site=site)),
         "open_page_list": OPEN_PAGE_LIST,
         "chart_sites": CHART_SITES,
         "stylesheet": stylesheet,
         "script": script,
         "csp": content_security_policy(stylesheet, script),
     }
-    render_to_file(environment.get_template("report.html.j2"), context, Path(out_path))
-    return {**context["totals"], "sites": len(sites), "path": str(out_path)}
 
 
 def template_environment() -> Environment:
@@ -152,10 +157,13 @@ def template_environment() -> Environment:
 def render_to_file(template, context: dict, out_path: Path) -> None:
     """Stream the rendered template into a temporary file, then move it into place."""
     partial = out_path.with_name(out_path.name + ".partial")
-    with open(partial, "w", encoding="utf-8") as handle:
-        for chunk in template.generate(**context):
-            handle.write(chunk)
-    os.replace(partial, out_path)
+    try:
+        with open(partial, "w", encoding="utf-8") as handle:
+            for chunk in template.generate(**context):
+                handle.write(chunk)
+        os.replace(partial, out_path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def content_security_policy(stylesheet: str, script: str) -> str:
@@ -182,7 +190,7 @@ def format_time(moment: datetime | str | None) -> str:
 
 
 def describe_filters(filters: Filters) -> list[str]:
-    """The filters in force, in words (empty when the report covers everything)."""
+    """What the report covers, in words: its filters and which crawl runs."""
     scope = []
     if filters.site:
         scope.append(f"site {site_key(filters.site)}")
@@ -192,10 +200,6 @@ def describe_filters(filters: Filters) -> list[str]:
         scope.append(f"score at least {filters.min_score:g}")
     scope.append(f"crawl run {filters.run}" if filters.run is not None else "latest run per site")
     return scope
-
-
-def replace_site(filters: Filters, site: str) -> Filters:
-    return Filters(site=site, label=filters.label, min_score=filters.min_score, run=filters.run)
 
 
 # -- overview ---------------------------------------------------------------------------
@@ -309,7 +313,7 @@ def sentence_in_context(paragraph: str | None, offset: int | None, sentence: str
     """
     paragraph = paragraph or ""
     start = offset if offset is not None else -1
-    if paragraph[start : start + len(sentence)] != sentence or start < 0:
+    if start < 0 or paragraph[start : start + len(sentence)] != sentence:
         start = paragraph.find(sentence)
     if start < 0:
         return {"before": "", "sentence": sentence, "after": ""}
@@ -342,7 +346,10 @@ def web_href(url: str | None) -> str | None:
     """``url`` if it is an absolute http(s) URL that is safe as a link, else None."""
     if not url or UNSAFE_URL_CHARACTERS.search(url):
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return url

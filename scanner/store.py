@@ -339,23 +339,27 @@ class Store:
         row = self.db.execute("SELECT body FROM bodies WHERE sha256 = ?", [sha256]).fetchone()
         return zlib.decompress(row[0]) if row else None
 
-    def _where(self, filters: Filters, alias: str = "f") -> tuple[str, list]:
-        clauses, params = [], []
+    def _where(self, filters: Filters, alias: str = "f", findings: bool = True) -> tuple[str, list]:
+        """SQL condition (and parameters) for the rows of ``alias`` that ``filters`` cover.
+
+        Without a run, each site's latest run is found by one uncorrelated subquery.
+        ``findings`` False: ``alias`` is a captures table, so label and score do not apply.
+        """
         if filters.run is not None:
-            clauses.append(f"{alias}.run_id = ?")
-            params.append(filters.run)
+            clauses, params = [f"{alias}.run_id = ?"], [filters.run]
         else:
-            clauses.append(
-                f"{alias}.run_id = (SELECT MAX(c.run_id) FROM captures c "
-                f"WHERE c.site = {alias}.site)"
-            )
+            clauses = [
+                f"({alias}.site, {alias}.run_id) IN "
+                "(SELECT site, MAX(run_id) FROM captures GROUP BY site)"
+            ]
+            params = []
         if filters.site:
             clauses.append(f"{alias}.site = ?")
             params.append(site_key(filters.site))
-        if filters.label:
+        if findings and filters.label:
             clauses.append(f"{alias}.label = ?")
             params.append(filters.label)
-        if filters.min_score is not None:
+        if findings and filters.min_score is not None:
             clauses.append(f"{alias}.score >= ?")
             params.append(filters.min_score)
         return " AND ".join(clauses), params
@@ -398,18 +402,7 @@ class Store:
 
     def site_summaries(self, filters: Filters) -> list[dict]:
         """Per site: pages stored, pages skipped (with reasons) in the covered runs."""
-        clauses, params = [], []
-        if filters.run is not None:
-            clauses.append("c.run_id = ?")
-            params.append(filters.run)
-        else:
-            clauses.append(
-                "c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)"
-            )
-        if filters.site:
-            clauses.append("c.site = ?")
-            params.append(site_key(filters.site))
-        where = " AND ".join(clauses)
+        where, params = self._where(filters, "c", findings=False)
         sql = (
             "SELECT c.site, c.run_id, COUNT(*) AS captures, "
             "SUM(c.skip_reason IS NULL) AS pages, SUM(c.skip_reason IS NOT NULL) AS skipped, "
@@ -420,49 +413,18 @@ class Store:
 
     def skip_reasons(self, filters: Filters) -> list[dict]:
         """Skipped captures with their reasons."""
-        clauses, params = ["c.skip_reason IS NOT NULL"], []
-        if filters.run is not None:
-            clauses.append("c.run_id = ?")
-            params.append(filters.run)
-        else:
-            clauses.append(
-                "c.run_id = (SELECT MAX(x.run_id) FROM captures x WHERE x.site = c.site)"
-            )
-        if filters.site:
-            clauses.append("c.site = ?")
-            params.append(site_key(filters.site))
+        where, params = self._where(filters, "c", findings=False)
         sql = (
             "SELECT c.site, c.requested_url, c.status, c.skip_reason FROM captures c "
-            f"WHERE {' AND '.join(clauses)} ORDER BY c.site, c.requested_url"
+            f"WHERE c.skip_reason IS NOT NULL AND {where} ORDER BY c.site, c.requested_url"
         )
         return list(self.db.query(sql, params))
 
     # -- report queries (aggregated in SQL so memory stays flat) -----------------
 
-    def _latest_where(self, filters: Filters, alias: str = "f") -> tuple[str, list]:
-        """The clause of ``_where``, finding each site's latest run with one uncorrelated
-        subquery rather than one per row (hundreds of times faster on large databases)."""
-        if filters.run is not None:
-            return self._where(filters, alias)
-        clauses = [
-            f"({alias}.site, {alias}.run_id) IN "
-            "(SELECT site, MAX(run_id) FROM captures GROUP BY site)"
-        ]
-        params: list = []
-        if filters.site:
-            clauses.append(f"{alias}.site = ?")
-            params.append(site_key(filters.site))
-        if filters.label:
-            clauses.append(f"{alias}.label = ?")
-            params.append(filters.label)
-        if filters.min_score is not None:
-            clauses.append(f"{alias}.score >= ?")
-            params.append(filters.min_score)
-        return " AND ".join(clauses), params
-
     def finding_counts(self, filters: Filters) -> list[dict]:
         """Findings per site and label: how many, how many need review, their score sum."""
-        where, params = self._latest_where(filters)
+        where, params = self._where(filters)
         sql = (
             "SELECT f.site, f.label, COUNT(*) AS findings, "
             "SUM(f.needs_review) AS needs_review, SUM(f.score) AS score_sum "
@@ -472,20 +434,11 @@ class Store:
 
     def skip_reason_counts(self, filters: Filters) -> list[dict]:
         """Skipped captures counted per reason, most frequent first."""
-        clauses, params = ["c.skip_reason IS NOT NULL"], []
-        if filters.run is not None:
-            clauses.append("c.run_id = ?")
-            params.append(filters.run)
-        else:
-            clauses.append(
-                "(c.site, c.run_id) IN (SELECT site, MAX(run_id) FROM captures GROUP BY site)"
-            )
-        if filters.site:
-            clauses.append("c.site = ?")
-            params.append(site_key(filters.site))
+        where, params = self._where(filters, "c", findings=False)
         sql = (
             "SELECT c.skip_reason AS reason, COUNT(*) AS pages FROM captures c "
-            f"WHERE {' AND '.join(clauses)} GROUP BY c.skip_reason ORDER BY pages DESC, reason"
+            f"WHERE c.skip_reason IS NOT NULL AND {where} "
+            "GROUP BY c.skip_reason ORDER BY pages DESC, reason"
         )
         return list(self.db.query(sql, params))
 
@@ -495,7 +448,7 @@ class Store:
         Rows are findings plus their capture's requested URL, final URL, status and
         title, and ``pages``, the number of pages the sentence appears on.
         """
-        where, params = self._latest_where(replace(filters, site=site))
+        where, params = self._where(replace(filters, site=site))
         sql = (
             "SELECT f.*, c.requested_url, c.final_url, c.status, c.title, "
             "(SELECT COUNT(*) FROM finding_pages p WHERE p.finding_id = f.id) AS pages "

@@ -25,8 +25,8 @@ from scanner.classify import LinearModel, fired_rules
 from scanner.corpus import is_heldout, read_corpus, segment_kind
 from scanner.cues import build_nlp
 from scanner.features import N_FEATURES, doc_features, feature_matrix
-from scanner.models import MODELS_DIR
 from scanner.metrics import score_predictions
+from scanner.models import MODELS_DIR
 from scanner.rulepack import LABELS, load_rulepack
 
 SEED = 13
@@ -37,7 +37,9 @@ MAX_UNLABELLED_FLAG_RATE = 0.008
 
 KEYWORD_BASELINE = {
     "unapproved_use": r"stem cell|exosome|cord blood|wharton|amniotic|placent|\bsvf\b|\bmsc",
-    "miracle_language": r"miracle|\bcure|breakthrough|revolutionary|life.changing|reverse|guarantee",
+    "miracle_language": (
+        r"miracle|\bcure|breakthrough|revolutionary|life.changing|reverse|guarantee"
+    ),
     "recovery_time": r"\b(days?|weeks?|months?|immediately|overnight)\b",
     "safety_claim": r"\bsafe|side effects|\brisk",
     "fda_status_claim": r"\bfda\b",

@@ -256,6 +256,7 @@ def test_page_data_never_reaches_script_or_style(tree):
         "/relative/path",
         "https:evil.example",
         "http://a b.example/",
+        "http://[::1/unclosed",
         None,
         "",
     ],

@@ -119,6 +119,19 @@ def status(page: Page) -> str:
     return page.text_content("#filter-status").strip()
 
 
+def search(page: Page, words: str) -> None:
+    """Type into the search box and wait for the (debounced) search to apply."""
+    page.fill("#f-search", words)
+    wait_for_search(page, words)
+
+
+def wait_for_search(page: Page, words: str) -> None:
+    page.wait_for_function(
+        "words => document.getElementById('filter-status').textContent.includes(words)",
+        arg=f"“{words.lower()}”",
+    )
+
+
 def test_loads_offline_with_no_request_and_no_console_error(opened):
     assert opened.other_requests == []
     assert opened.console_errors == [] and opened.page_errors == []
@@ -135,7 +148,7 @@ def test_injection_payloads_stay_inert(opened):
     assert page.evaluate("() => document.querySelectorAll('img, iframe, textarea').length") == 0
     assert page.evaluate("() => document.querySelectorAll('[onload], [onerror]').length") == 0
     assert page.evaluate("() => document.scripts.length") == 1
-    assert SAFE in page.inner_text("main"), "the payloads are shown as text"
+    assert SAFE in page.text_content("main"), "the payloads are shown as text"
     assert opened.other_requests == []
 
 
@@ -164,19 +177,20 @@ def test_site_filter_shows_one_site(opened):
 
 def test_search_matches_sentence_paragraph_and_evidence(opened):
     page = opened.page
-    page.fill("#f-search", "PAIN-FREE")
+    search(page, "PAIN-FREE")
     assert [f["sentence"] for f in shown_findings(page)] == [WALK]
-    page.fill("#f-search", "/contact")
+    search(page, "/contact")
     assert [f["sentence"] for f in shown_findings(page)] == [FOOTER]
-    page.fill("#f-search", "no such words anywhere")
-    assert shown_findings(page) == [] and status(page) == "Showing 0 of 6 findings."
+    search(page, "no such words anywhere")
+    assert shown_findings(page) == []
+    assert status(page) == "Showing 0 of 6 findings containing “no such words anywhere”."
 
 
 def test_filters_combine_and_clear(opened):
     page = opened.page
     page.select_option("#f-site", ALPHA)
     page.fill("#f-score", "0.5")
-    page.fill("#f-search", "miracle")
+    search(page, "miracle")
     assert [f["sentence"] for f in shown_findings(page)] == [MIRACLE]
     page.click("button[type=reset]")
     page.wait_for_function("() => !document.querySelector('.finding[hidden]')")
@@ -200,6 +214,7 @@ def test_keyboard_reaches_the_filters_with_visible_focus(opened):
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.id") == "f-search"
     page.keyboard.type("exosome")
+    wait_for_search(page, "exosome")
     assert [f["sentence"] for f in shown_findings(page)] == ["Exosome therapy reverses ageing."]
     outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
