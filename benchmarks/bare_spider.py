@@ -104,8 +104,11 @@ def main(argv: list[str] | None = None) -> None:
     process.start()
     stats = crawler.stats.get_stats()
     seconds = times["close"] - times["open"]
-    print(f"pages {crawler.spider.pages} seconds {seconds:.3f} "
-          f"requests {stats.get('downloader/request_count', 0)}", flush=True)
+    print(
+        f"pages {crawler.spider.pages} seconds {seconds:.3f} "
+        f"requests {stats.get('downloader/request_count', 0)}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

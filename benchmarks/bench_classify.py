@@ -119,8 +119,9 @@ def time_check(path: Path, repeats: int, timeout: float) -> tuple[float, float]:
     return median([m.seconds for m in runs]), max(m.tree_peak_mb for m in runs)
 
 
-def check_throughput(name: str, texts: list[str], workdir: Path, repeats: int,
-                     timeout: float) -> dict:
+def check_throughput(
+    name: str, texts: list[str], workdir: Path, repeats: int, timeout: float
+) -> dict:
     half = len(texts) // 2
     first, second = texts[:half], texts[half : 2 * half]
     short = write_jsonl(workdir / f"check-{name}-n.jsonl", first)
@@ -131,24 +132,40 @@ def check_throughput(name: str, texts: list[str], workdir: Path, repeats: int,
     extra = t_full - t_short
     if extra < 0.05:  # below timing noise (tiny sizes): no figure
         extra = float("nan")
-    return {"lines": half, "segments": segments, "t_short": t_short, "t_full": t_full,
-            "lines_per_s": half / extra, "segments_per_s": segments / extra, "rss": rss}
+    return {
+        "lines": half,
+        "segments": segments,
+        "t_short": t_short,
+        "t_full": t_full,
+        "lines_per_s": half / extra,
+        "segments_per_s": segments / extra,
+        "rss": rss,
+    }
 
 
 def load_times(workdir: Path, repeats: int, timeout: float) -> dict:
     one = write_jsonl(workdir / "check-one.jsonl", ["Our clinic is open on Mondays."])
-    check_one = median([run_measured([*CLINICSCAN, "check", "--jsonl", str(one)], timeout)
-                        .seconds for _ in range(repeats)])
+    check_one = median(
+        [
+            run_measured([*CLINICSCAN, "check", "--jsonl", str(one)], timeout).seconds
+            for _ in range(repeats)
+        ]
+    )
     imports, builds = [], []
     for _ in range(repeats):
         measured = run_measured([PYTHON, "-c", LOAD_SCRIPT], timeout).check("Classifier()")
         imported, built = (float(x) for x in measured.stdout.split())
         imports.append(imported)
         builds.append(built)
-    bare_python = median([run_measured([PYTHON, "-c", "pass"], timeout).seconds
-                          for _ in range(repeats)])
-    return {"check_one": check_one, "import": median(imports), "build": median(builds),
-            "python": bare_python}
+    bare_python = median(
+        [run_measured([PYTHON, "-c", "pass"], timeout).seconds for _ in range(repeats)]
+    )
+    return {
+        "check_one": check_one,
+        "import": median(imports),
+        "build": median(builds),
+        "python": bare_python,
+    }
 
 
 # Functions whose cumulative time the stage breakdown lists (name, file suffix, label).
@@ -193,17 +210,23 @@ def in_library(texts: list[str], warmup: int, batch: int) -> dict:
     single_seconds = time.perf_counter() - started
     profiler = cProfile.Profile()
     profiler.runcall(run, profiled[len(profiled) // 2 :])
-    return {"segments": len(timed), "seconds": seconds,
-            "segments_per_s": len(timed) / seconds, "profile": pstats.Stats(profiler),
-            "single_per_s": len(singles) / single_seconds,
-            "profiled_segments": len(profiled) - len(singles)}
+    return {
+        "segments": len(timed),
+        "seconds": seconds,
+        "segments_per_s": len(timed) / seconds,
+        "profile": pstats.Stats(profiler),
+        "single_per_s": len(singles) / single_seconds,
+        "profiled_segments": len(profiled) - len(singles),
+    }
 
 
 def print_stages(stats: pstats.Stats, segments: int, top: int) -> None:
     entries = stats.stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
     total = max(stats.total_tt, 1e-9)
-    print(f"stage breakdown (cProfile on {segments} other unseen sentences, {total:.2f} s "
-          "profiled; cumulative seconds, share):")
+    print(
+        f"stage breakdown (cProfile on {segments} other unseen sentences, {total:.2f} s "
+        "profiled; cumulative seconds, share):"
+    )
     for name, suffix, label in STAGES:
         found = [v[3] for (f, _, n), v in entries.items() if n == name and f.endswith(suffix)]
         if found:
@@ -213,64 +236,97 @@ def print_stages(stats: pstats.Stats, segments: int, top: int) -> None:
         ranked = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)[:top]
         for (file, line, name), (_, calls, own, cumulative, _) in ranked:
             where = "/".join(Path(file).parts[-2:]) if file != "~" else "builtin"
-            print(f"  {own:6.2f} s own {cumulative:6.2f} s cum {calls:8d} calls  "
-                  f"{name} ({where}:{line})")
+            print(
+                f"  {own:6.2f} s own {cumulative:6.2f} s cum {calls:8d} calls  "
+                f"{name} ({where}:{line})"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=20_000,
-                        help="Distinct sentence lines in all (2N).")
+    parser.add_argument(
+        "--lines", type=int, default=20_000, help="Distinct sentence lines in all (2N)."
+    )
     parser.add_argument("--pages", type=int, default=100, help="Whole pages in all (2M).")
     parser.add_argument("--repeats", type=int, default=3, help="Runs of each timing (median).")
-    parser.add_argument("--warmup", type=int, default=2000,
-                        help="Sentences classified before the in-library timing.")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=2000,
+        help="Sentences classified before the in-library timing.",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--timeout", type=float, default=600)
-    parser.add_argument("--profile", action="store_true",
-                        help="Also print the top functions of the profiled in-library run.")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Also print the top functions of the profiled in-library run.",
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
-    print(f"bench_classify: {args.lines} distinct sentence lines, {args.pages} pages, "
-          f"{args.repeats} repeat(s); {machine()}", flush=True)
+    print(
+        f"bench_classify: {args.lines} distinct sentence lines, {args.pages} pages, "
+        f"{args.repeats} repeat(s); {machine()}",
+        flush=True,
+    )
 
     texts = sentence_lines(args.lines, args.seed)
     corpus_share = len(set(texts) & set(corpus_texts())) / len(texts)
     sentences = check_throughput("sentences", texts, args.workdir, args.repeats, args.timeout)
-    print(f"check --jsonl, sentences ({100 * corpus_share:.0f}% from the training corpus): "
-          f"{sentences['lines']} lines in {sentences['t_short']:.2f} s, "
-          f"{2 * sentences['lines']} in {sentences['t_full']:.2f} s -> "
-          f"{sentences['segments_per_s']:.0f} sentences/s after load "
-          f"({sentences['lines_per_s']:.0f} lines/s), peak RSS {sentences['rss']:.0f} MB",
-          flush=True)
+    print(
+        f"check --jsonl, sentences ({100 * corpus_share:.0f}% from the training corpus): "
+        f"{sentences['lines']} lines in {sentences['t_short']:.2f} s, "
+        f"{2 * sentences['lines']} in {sentences['t_full']:.2f} s -> "
+        f"{sentences['segments_per_s']:.0f} sentences/s after load "
+        f"({sentences['lines_per_s']:.0f} lines/s), peak RSS {sentences['rss']:.0f} MB",
+        flush=True,
+    )
 
-    pages = check_throughput("pages", page_lines(args.workdir, args.pages, args.seed),
-                             args.workdir, args.repeats, args.timeout)
-    print(f"check --jsonl, whole pages: {pages['lines']} pages in {pages['t_short']:.2f} s, "
-          f"{2 * pages['lines']} in {pages['t_full']:.2f} s -> "
-          f"{pages['lines_per_s']:.1f} pages/s ({pages['segments_per_s']:.0f} segments/s, "
-          f"{pages['segments'] / max(1, pages['lines']):.0f} segments a page)", flush=True)
+    pages = check_throughput(
+        "pages",
+        page_lines(args.workdir, args.pages, args.seed),
+        args.workdir,
+        args.repeats,
+        args.timeout,
+    )
+    print(
+        f"check --jsonl, whole pages: {pages['lines']} pages in {pages['t_short']:.2f} s, "
+        f"{2 * pages['lines']} in {pages['t_full']:.2f} s -> "
+        f"{pages['lines_per_s']:.1f} pages/s ({pages['segments_per_s']:.0f} segments/s, "
+        f"{pages['segments'] / max(1, pages['lines']):.0f} segments a page)",
+        flush=True,
+    )
 
     load = load_times(args.workdir, args.repeats, args.timeout)
-    print(f"load: check on one line {load['check_one']:.2f} s wall (bare Python start-up "
-          f"{load['python']:.2f} s); in a fresh process: import scanner.classify "
-          f"{load['import']:.2f} s + Classifier() {load['build']:.2f} s", flush=True)
+    print(
+        f"load: check on one line {load['check_one']:.2f} s wall (bare Python start-up "
+        f"{load['python']:.2f} s); in a fresh process: import scanner.classify "
+        f"{load['import']:.2f} s + Classifier() {load['build']:.2f} s",
+        flush=True,
+    )
 
     library = in_library(texts, min(args.warmup, len(texts) // 4), 120)
-    print(f"in-library Classifier.classify: {library['segments']} sentences in "
-          f"{library['seconds']:.2f} s -> {library['segments_per_s']:.0f} sentences/s "
-          "(batches of 120, after warm-up); one sentence per call: "
-          f"{library['single_per_s']:.0f} sentences/s", flush=True)
+    print(
+        f"in-library Classifier.classify: {library['segments']} sentences in "
+        f"{library['seconds']:.2f} s -> {library['segments_per_s']:.0f} sentences/s "
+        "(batches of 120, after warm-up); one sentence per call: "
+        f"{library['single_per_s']:.0f} sentences/s",
+        flush=True,
+    )
     print_stages(library["profile"], library["profiled_segments"], 12 if args.profile else 0)
 
-    result(f"check throughput = {sentences['segments_per_s']:.0f} sentences/s after load "
-           f"({pages['lines_per_s']:.1f} pages/s on whole pages; in-library "
-           f"{library['segments_per_s']:.0f} sentences/s; target >= 2000 sentences/s)")
+    result(
+        f"check throughput = {sentences['segments_per_s']:.0f} sentences/s after load "
+        f"({pages['lines_per_s']:.1f} pages/s on whole pages; in-library "
+        f"{library['segments_per_s']:.0f} sentences/s; target >= 2000 sentences/s)"
+    )
     load_time = load["import"] + load["build"]
-    result(f"load time = {load_time:.2f} s (import {load['import']:.2f} s + Classifier() "
-           f"{load['build']:.2f} s in a fresh process; check on 1 line {load['check_one']:.2f} s"
-           " wall; target < 2 s)")
+    result(
+        f"load time = {load_time:.2f} s (import {load['import']:.2f} s + Classifier() "
+        f"{load['build']:.2f} s in a fresh process; check on 1 line {load['check_one']:.2f} s"
+        " wall; target < 2 s)"
+    )
 
 
 if __name__ == "__main__":

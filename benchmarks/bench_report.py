@@ -35,16 +35,26 @@ COMMANDS = [
     ("report", "scanner.reports.html", ["report", "--out", "{out}/report.html"]),
     ("export csv", None, ["export", "--format", "csv", "--out", "{out}/findings.csv"]),
     ("export json", None, ["export", "--format", "json", "--out", "{out}/findings.json"]),
-    ("export xlsx", "scanner.reports.xlsx",
-     ["export", "--format", "xlsx", "--out", "{out}/findings.xlsx"]),
+    (
+        "export xlsx",
+        "scanner.reports.xlsx",
+        ["export", "--format", "xlsx", "--out", "{out}/findings.xlsx"],
+    ),
 ]
 
 
 def available(module: str | None) -> bool:
     if module is None:
         return True
-    probe = run_measured([PYTHON, "-c", "import importlib.util, sys; "
-                          f"sys.exit(0 if importlib.util.find_spec({module!r}) else 3)"], 60)
+    probe = run_measured(
+        [
+            PYTHON,
+            "-c",
+            "import importlib.util, sys; "
+            f"sys.exit(0 if importlib.util.find_spec({module!r}) else 3)",
+        ],
+        60,
+    )
     return probe.returncode == 0
 
 
@@ -66,14 +76,22 @@ def run_commands(db: Path, out: Path, timeout: float, skip: set[str]) -> dict[st
     for name, _, arguments in COMMANDS:
         if name in skip:
             continue
-        command = [*CLINICSCAN, arguments[0], "--db", str(db),
-                   *[a.format(out=out) for a in arguments[1:]]]
+        command = [
+            *CLINICSCAN,
+            arguments[0],
+            "--db",
+            str(db),
+            *[a.format(out=out) for a in arguments[1:]],
+        ]
         measured = run_measured(command, timeout).check(f"clinicscan {name}")
         target = Path(command[-1])
         match = re.search(r"(\d+) findings", measured.stderr)
-        figures[name] = {"seconds": measured.seconds, "rss": measured.tree_peak_mb,
-                         "bytes": target.stat().st_size if target.exists() else 0,
-                         "rows": int(match.group(1)) if match else None}
+        figures[name] = {
+            "seconds": measured.seconds,
+            "rss": measured.tree_peak_mb,
+            "bytes": target.stat().st_size if target.exists() else 0,
+            "rows": int(match.group(1)) if match else None,
+        }
     return figures
 
 
@@ -83,8 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--small", default="10x100", help="SITESxPAGES of the small database.")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    parser.add_argument("--timeout", type=float, default=600,
-                        help="Seconds before one command is killed.")
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="Seconds before one command is killed."
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"bench_report: {args.large} (and {args.small} for memory); {machine()}", flush=True)
@@ -98,15 +117,22 @@ def main(argv: list[str] | None = None) -> None:
     for label, size in (("large", args.large), ("small", args.small)):
         db = ensure_db(args.workdir, size, args.seed, 1800)
         counts = db_counts(db)
-        results[label] = {"counts": counts,
-                          "commands": run_commands(db, args.workdir / f"report-{size}",
-                                                   args.timeout, skip)}
-        print(f"{size}: {counts['pages']} pages, {counts['findings']} findings, "
-              f"{counts['sightings']} sightings", flush=True)
+        results[label] = {
+            "counts": counts,
+            "commands": run_commands(db, args.workdir / f"report-{size}", args.timeout, skip),
+        }
+        print(
+            f"{size}: {counts['pages']} pages, {counts['findings']} findings, "
+            f"{counts['sightings']} sightings",
+            flush=True,
+        )
         for name, f in results[label]["commands"].items():
             rows = f" {f['rows']} rows," if f["rows"] is not None else ""
-            print(f"  {name:<12} {f['seconds']:6.2f} s,{rows} {f['bytes'] / 2**20:6.1f} MB "
-                  f"written, peak RSS {f['rss']:.0f} MB", flush=True)
+            print(
+                f"  {name:<12} {f['seconds']:6.2f} s,{rows} {f['bytes'] / 2**20:6.1f} MB "
+                f"written, peak RSS {f['rss']:.0f} MB",
+                flush=True,
+            )
     (args.workdir / "report-figures.json").write_text(json.dumps(results, indent=2))
 
     large, small = results["large"], results["small"]
@@ -117,15 +143,19 @@ def main(argv: list[str] | None = None) -> None:
     names = " + ".join(large["commands"])
     memory = ", ".join(
         f"{name} {f['rss']:.0f}/{small['commands'][name]['rss']:.0f} MB"
-        for name, f in large["commands"].items())
-    worst = max(f["rss"] / small["commands"][name]["rss"]
-                for name, f in large["commands"].items())
+        for name, f in large["commands"].items()
+    )
+    worst = max(f["rss"] / small["commands"][name]["rss"] for name, f in large["commands"].items())
     missing = f"; skipped: {', '.join(sorted(skip))}" if skip else ""
-    result(f"report+export time = {total:.1f} s for {large['counts']['pages']} pages, "
-           f"{large['counts']['findings']} findings ({names}; target < 30 s){missing}")
-    result(f"report/export memory ratio {large['counts']['findings']}/"
-           f"{small['counts']['findings']} findings = {worst:.2f} at most "
-           f"(peak RSS large/small: {memory}; flat is 1.0)")
+    result(
+        f"report+export time = {total:.1f} s for {large['counts']['pages']} pages, "
+        f"{large['counts']['findings']} findings ({names}; target < 30 s){missing}"
+    )
+    result(
+        f"report/export memory ratio {large['counts']['findings']}/"
+        f"{small['counts']['findings']} findings = {worst:.2f} at most "
+        f"(peak RSS large/small: {memory}; flat is 1.0)"
+    )
 
 
 if __name__ == "__main__":

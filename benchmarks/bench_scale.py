@@ -44,11 +44,18 @@ def crawl_size(workdir: Path, sites: int, pages: int, seed: int, timeout: float)
     seeds = Path(workdir) / f"scale-{sites}x{pages}-seeds.txt"
     with served(folders, seeds):
         measured = run_measured(crawl_command(seeds, db), timeout).check(
-            f"clinicscan crawl of {sites}x{pages}")
+            f"clinicscan crawl of {sites}x{pages}"
+        )
     counts = db_counts(db)
-    figures = {"size": f"{sites}x{pages}", "db": str(db), **counts,
-               "seconds": measured.seconds, "maxrss_mb": measured.maxrss_mb,
-               "tree_peak_mb": measured.tree_peak_mb, "db_bytes": db_bytes(db)}
+    figures = {
+        "size": f"{sites}x{pages}",
+        "db": str(db),
+        **counts,
+        "seconds": measured.seconds,
+        "maxrss_mb": measured.maxrss_mb,
+        "tree_peak_mb": measured.tree_peak_mb,
+        "db_bytes": db_bytes(db),
+    }
     figures["errors"] = logged_errors(measured.stderr)
     figures["ms_per_page"] = 1000 * measured.seconds / max(1, counts["pages"])
     figures["db_kb_per_page"] = figures["db_bytes"] / 1024 / max(1, counts["pages"])
@@ -57,11 +64,13 @@ def crawl_size(workdir: Path, sites: int, pages: int, seed: int, timeout: float)
 
 
 def describe(f: dict) -> str:
-    return (f"{f['size']}: {f['pages']} pages in {f['seconds']:.1f} s = "
-            f"{f['ms_per_page']:.1f} ms/page; peak memory {f['maxrss_mb']:.0f} MB (ru_maxrss), "
-            f"{f['tree_peak_mb']:.0f} MB (process tree); database "
-            f"{f['db_bytes'] / 2**20:.1f} MB = {f['db_kb_per_page']:.1f} KB/page; "
-            f"{f['findings']} findings, {f['sightings']} sightings")
+    return (
+        f"{f['size']}: {f['pages']} pages in {f['seconds']:.1f} s = "
+        f"{f['ms_per_page']:.1f} ms/page; peak memory {f['maxrss_mb']:.0f} MB (ru_maxrss), "
+        f"{f['tree_peak_mb']:.0f} MB (process tree); database "
+        f"{f['db_bytes'] / 2**20:.1f} MB = {f['db_kb_per_page']:.1f} KB/page; "
+        f"{f['findings']} findings, {f['sightings']} sightings"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -70,8 +79,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--large", default="40x250", help="SITESxPAGES of the large crawl.")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    parser.add_argument("--timeout", type=float, default=1800,
-                        help="Seconds before one crawl is killed.")
+    parser.add_argument(
+        "--timeout", type=float, default=1800, help="Seconds before one crawl is killed."
+    )
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"bench_scale: {args.small} vs {args.large}; {machine()}", flush=True)
@@ -85,12 +95,16 @@ def main(argv: list[str] | None = None) -> None:
     memory = large["maxrss_mb"] / small["maxrss_mb"]
     tree = large["tree_peak_mb"] / max(small["tree_peak_mb"], 1e-9)
     per_page = large["ms_per_page"] / small["ms_per_page"]
-    result(f"memory ratio {large['pages']}/{small['pages']} pages = {memory:.2f} "
-           f"(ru_maxrss {small['maxrss_mb']:.0f} -> {large['maxrss_mb']:.0f} MB; process tree "
-           f"{tree:.2f}x; target <= 1.30)")
-    result(f"time per page ratio {large['pages']}/{small['pages']} pages = {per_page:.2f} "
-           f"({small['ms_per_page']:.1f} -> {large['ms_per_page']:.1f} ms/page; flat is 1.0); "
-           f"database {small['db_kb_per_page']:.1f} -> {large['db_kb_per_page']:.1f} KB/page")
+    result(
+        f"memory ratio {large['pages']}/{small['pages']} pages = {memory:.2f} "
+        f"(ru_maxrss {small['maxrss_mb']:.0f} -> {large['maxrss_mb']:.0f} MB; process tree "
+        f"{tree:.2f}x; target <= 1.30)"
+    )
+    result(
+        f"time per page ratio {large['pages']}/{small['pages']} pages = {per_page:.2f} "
+        f"({small['ms_per_page']:.1f} -> {large['ms_per_page']:.1f} ms/page; flat is 1.0); "
+        f"database {small['db_kb_per_page']:.1f} -> {large['db_kb_per_page']:.1f} KB/page"
+    )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,10 @@ class Measured:
     def check(self, what: str) -> Measured:
         if self.returncode != 0 or self.timed_out:
             tail = "\n".join(self.stderr.strip().splitlines()[-15:])
-            raise SystemExit(f"{what} failed (exit {self.returncode}"
-                             f"{', timed out' if self.timed_out else ''}):\n{tail}")
+            raise SystemExit(
+                f"{what} failed (exit {self.returncode}"
+                f"{', timed out' if self.timed_out else ''}):\n{tail}"
+            )
         return self
 
 
@@ -60,7 +62,7 @@ def _tree_rss_kb(root: int) -> int:
                 stat = handle.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(b")") + 2:].split()
+        fields = stat[stat.rfind(b")") + 2 :].split()
         children.setdefault(int(fields[1]), []).append(int(entry))
     total, todo = 0, [root]
     while todo:
@@ -77,9 +79,14 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def run_measured(command: list[str], timeout: float, stdin_path: Path | None = None,
-                 env: dict | None = None, cwd: Path | None = None,
-                 sample_every: float = 0.25) -> Measured:
+def run_measured(
+    command: list[str],
+    timeout: float,
+    stdin_path: Path | None = None,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    sample_every: float = 0.25,
+) -> Measured:
     """Run ``command``; return its output, wall time, ru_maxrss and peak tree RSS.
 
     The child runs in its own session; past ``timeout`` seconds its process group
@@ -88,8 +95,15 @@ def run_measured(command: list[str], timeout: float, stdin_path: Path | None = N
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL  # noqa: SIM115
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdin=stdin, stdout=out, stderr=err,
-                                   cwd=cwd or REPO, env=env, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdin=stdin,
+            stdout=out,
+            stderr=err,
+            cwd=cwd or REPO,
+            env=env,
+            start_new_session=True,
+        )
         peak = [0]
         done = threading.Event()
 
@@ -120,9 +134,15 @@ def run_measured(command: list[str], timeout: float, stdin_path: Path | None = N
         sampler.join()
         out.seek(0)
         err.seek(0)
-        return Measured(process.returncode, out.read().decode("utf-8", "replace"),
-                        err.read().decode("utf-8", "replace"), seconds,
-                        usage.ru_maxrss / 1024, peak[0] / 1024, timed_out)
+        return Measured(
+            process.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+            seconds,
+            usage.ru_maxrss / 1024,
+            peak[0] / 1024,
+            timed_out,
+        )
 
 
 def _kill_group(pid: int) -> None:
@@ -148,8 +168,10 @@ def served(folders: list[Path], seeds_file: Path, counter: dict | None = None):
         return None
 
     routes = [count] if counter is not None else None
-    sites = [serve_site(folder, host=f"127.0.0.{2 + i}", routes=routes)
-             for i, folder in enumerate(folders)]
+    sites = [
+        serve_site(folder, host=f"127.0.0.{2 + i}", routes=routes)
+        for i, folder in enumerate(folders)
+    ]
     try:
         seeds_file.write_text("".join(f"{site.origin}/\n" for site in sites))
         yield sites
@@ -160,9 +182,22 @@ def served(folders: list[Path], seeds_file: Path, counter: dict | None = None):
 
 def crawl_command(seeds_file: Path, db: Path, concurrency: int = 8) -> list[str]:
     """The pipeline crawl the issue specifies (no politeness delay, loopback allowed)."""
-    return [*CLINICSCAN, "crawl", "--seeds", str(seeds_file), "--db", str(db),
-            "--delay", "0", "--concurrency", str(concurrency), "--allow-private",
-            "--max-pages", "100000", "--no-progress"]
+    return [
+        *CLINICSCAN,
+        "crawl",
+        "--seeds",
+        str(seeds_file),
+        "--db",
+        str(db),
+        "--delay",
+        "0",
+        "--concurrency",
+        str(concurrency),
+        "--allow-private",
+        "--max-pages",
+        "100000",
+        "--no-progress",
+    ]
 
 
 def logged_errors(stderr: str) -> str | None:
@@ -170,8 +205,14 @@ def logged_errors(stderr: str) -> str | None:
     errors = [line for line in stderr.splitlines() if " ERROR: " in line]
     if not errors:
         return None
-    last = [line for line in stderr.splitlines() if line and not line.startswith(" ")
-            and ("Error" in line or "Exception" in line) and " ERROR: " not in line]
+    last = [
+        line
+        for line in stderr.splitlines()
+        if line
+        and not line.startswith(" ")
+        and ("Error" in line or "Exception" in line)
+        and " ERROR: " not in line
+    ]
     cause = f"; last exception: {last[-1][:160]}" if last else ""
     return f"{len(errors)} errors logged (first: {errors[0][:120]}...){cause}"
 
@@ -183,8 +224,9 @@ def fresh_db(path: Path) -> Path:
 
 
 def db_bytes(path: Path) -> int:
-    return sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal")
-               if Path(f"{path}{s}").exists())
+    return sum(
+        Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()
+    )
 
 
 def db_counts(path: Path) -> dict:
@@ -233,8 +275,10 @@ def machine() -> str:
             memory = f"{int(handle.readline().split()[1]) / 1024 / 1024:.0f} GiB"
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores, {memory} RAM, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"{os.cpu_count()} cores, {memory} RAM, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def result(line: str) -> None:

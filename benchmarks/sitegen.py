@@ -32,85 +32,323 @@ FORMAT_VERSION = 4  # bump when the generated content changes
 # -- per-site identity -------------------------------------------------------------
 
 CLINIC_FIRST = [
-    "Vitalis", "Cedar Ridge", "Harbor Point", "Summit", "Blue Heron", "Evergreen", "Lakeside",
-    "Northstar", "Meridian", "Silver Pine", "Copper Canyon", "Brightwater", "Oak Hollow",
-    "Redwood", "Granite Peak", "Willow Creek", "Seaside", "Prairie", "Aspen", "Magnolia",
-    "Riverstone", "Clearview", "Highland", "Sunrise", "Bayview", "Stonebridge", "Golden Gate",
-    "Maple Grove", "Pinecrest", "Westfield", "Crescent", "Falcon Ridge", "Ironwood", "Juniper",
-    "Kingsley", "Larkspur", "Mesa Verde", "Oakmont", "Palisade", "Quarry Hill",
+    "Vitalis",
+    "Cedar Ridge",
+    "Harbor Point",
+    "Summit",
+    "Blue Heron",
+    "Evergreen",
+    "Lakeside",
+    "Northstar",
+    "Meridian",
+    "Silver Pine",
+    "Copper Canyon",
+    "Brightwater",
+    "Oak Hollow",
+    "Redwood",
+    "Granite Peak",
+    "Willow Creek",
+    "Seaside",
+    "Prairie",
+    "Aspen",
+    "Magnolia",
+    "Riverstone",
+    "Clearview",
+    "Highland",
+    "Sunrise",
+    "Bayview",
+    "Stonebridge",
+    "Golden Gate",
+    "Maple Grove",
+    "Pinecrest",
+    "Westfield",
+    "Crescent",
+    "Falcon Ridge",
+    "Ironwood",
+    "Juniper",
+    "Kingsley",
+    "Larkspur",
+    "Mesa Verde",
+    "Oakmont",
+    "Palisade",
+    "Quarry Hill",
 ]
 CLINIC_SECOND = [
-    "Regenerative Center", "Cell Institute", "Orthopedic & Regenerative", "Wellness Clinic",
-    "Spine and Joint", "Regenerative Medicine", "Biologics Clinic", "Pain & Performance",
-    "Integrative Health", "Sports Medicine Group",
+    "Regenerative Center",
+    "Cell Institute",
+    "Orthopedic & Regenerative",
+    "Wellness Clinic",
+    "Spine and Joint",
+    "Regenerative Medicine",
+    "Biologics Clinic",
+    "Pain & Performance",
+    "Integrative Health",
+    "Sports Medicine Group",
 ]
 CITIES = [
-    "Scottsdale", "Boise", "Tampa", "Austin", "Denver", "Reno", "Charlotte", "Tucson",
-    "Nashville", "Sarasota", "Spokane", "Omaha", "Raleigh", "Savannah", "Santa Fe", "Fresno",
-    "Knoxville", "Tulsa", "Madison", "Bend", "Asheville", "Naples", "Provo", "Wichita",
+    "Scottsdale",
+    "Boise",
+    "Tampa",
+    "Austin",
+    "Denver",
+    "Reno",
+    "Charlotte",
+    "Tucson",
+    "Nashville",
+    "Sarasota",
+    "Spokane",
+    "Omaha",
+    "Raleigh",
+    "Savannah",
+    "Santa Fe",
+    "Fresno",
+    "Knoxville",
+    "Tulsa",
+    "Madison",
+    "Bend",
+    "Asheville",
+    "Naples",
+    "Provo",
+    "Wichita",
 ]
-STREETS = ["Canyon Road", "Main Street", "Elm Avenue", "Harbor Drive", "Ridge Parkway",
-           "Lake Street", "Mission Boulevard", "Cedar Lane", "Market Street", "Park Avenue"]
-DOCTOR_FIRST = ["Elena", "Marcus", "Priya", "Daniel", "Sofia", "Jonathan", "Aisha", "Thomas",
-                "Rachel", "Victor", "Hannah", "Samuel", "Leila", "Gregory", "Naomi", "Adrian"]
-DOCTOR_LAST = ["Alvarez", "Brennan", "Chandra", "Delgado", "Ellison", "Fischer", "Gupta",
-               "Hartley", "Ibarra", "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura",
-               "Okafor", "Petrov", "Quinlan", "Rasmussen", "Serrano", "Takahashi"]
-PATIENT_NAMES = ["Linda", "Gary", "Maria", "Steve", "Janet", "Robert", "Carol", "Mike", "Denise",
-                 "Paul", "Karen", "Luis", "Brenda", "Frank", "Ana", "Tom", "Sharon", "Derek",
-                 "Gloria", "Ken", "Patty", "Raj", "Yvonne", "Walt"]
+STREETS = [
+    "Canyon Road",
+    "Main Street",
+    "Elm Avenue",
+    "Harbor Drive",
+    "Ridge Parkway",
+    "Lake Street",
+    "Mission Boulevard",
+    "Cedar Lane",
+    "Market Street",
+    "Park Avenue",
+]
+DOCTOR_FIRST = [
+    "Elena",
+    "Marcus",
+    "Priya",
+    "Daniel",
+    "Sofia",
+    "Jonathan",
+    "Aisha",
+    "Thomas",
+    "Rachel",
+    "Victor",
+    "Hannah",
+    "Samuel",
+    "Leila",
+    "Gregory",
+    "Naomi",
+    "Adrian",
+]
+DOCTOR_LAST = [
+    "Alvarez",
+    "Brennan",
+    "Chandra",
+    "Delgado",
+    "Ellison",
+    "Fischer",
+    "Gupta",
+    "Hartley",
+    "Ibarra",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quinlan",
+    "Rasmussen",
+    "Serrano",
+    "Takahashi",
+]
+PATIENT_NAMES = [
+    "Linda",
+    "Gary",
+    "Maria",
+    "Steve",
+    "Janet",
+    "Robert",
+    "Carol",
+    "Mike",
+    "Denise",
+    "Paul",
+    "Karen",
+    "Luis",
+    "Brenda",
+    "Frank",
+    "Ana",
+    "Tom",
+    "Sharon",
+    "Derek",
+    "Gloria",
+    "Ken",
+    "Patty",
+    "Raj",
+    "Yvonne",
+    "Walt",
+]
 
 # -- slot values ---------------------------------------------------------------------
 
 SLOTS = {
     "condition": [
-        "knee osteoarthritis", "rotator cuff tears", "lower back pain", "hip arthritis",
-        "tennis elbow", "plantar fasciitis", "Achilles tendinopathy", "degenerative disc disease",
-        "neck pain", "shoulder impingement", "meniscus tears", "sacroiliac joint pain",
-        "chronic ankle instability", "golfer's elbow", "patellar tendinopathy",
-        "hamstring strains", "thumb arthritis", "sciatica", "facet joint pain",
-        "bursitis of the hip", "jumper's knee", "frozen shoulder", "wrist tendinitis",
+        "knee osteoarthritis",
+        "rotator cuff tears",
+        "lower back pain",
+        "hip arthritis",
+        "tennis elbow",
+        "plantar fasciitis",
+        "Achilles tendinopathy",
+        "degenerative disc disease",
+        "neck pain",
+        "shoulder impingement",
+        "meniscus tears",
+        "sacroiliac joint pain",
+        "chronic ankle instability",
+        "golfer's elbow",
+        "patellar tendinopathy",
+        "hamstring strains",
+        "thumb arthritis",
+        "sciatica",
+        "facet joint pain",
+        "bursitis of the hip",
+        "jumper's knee",
+        "frozen shoulder",
+        "wrist tendinitis",
         "runner's knee",
     ],
     "treatment": [
-        "platelet-rich plasma injections", "bone marrow concentrate", "physical therapy",
-        "guided exercise programs", "ultrasound-guided injections", "prolotherapy",
-        "bracing and activity changes", "shockwave therapy", "hyaluronic acid injections",
-        "nerve blocks", "dry needling", "strength training", "manual therapy",
-        "anti-inflammatory care", "custom orthotics",
+        "platelet-rich plasma injections",
+        "bone marrow concentrate",
+        "physical therapy",
+        "guided exercise programs",
+        "ultrasound-guided injections",
+        "prolotherapy",
+        "bracing and activity changes",
+        "shockwave therapy",
+        "hyaluronic acid injections",
+        "nerve blocks",
+        "dry needling",
+        "strength training",
+        "manual therapy",
+        "anti-inflammatory care",
+        "custom orthotics",
     ],
-    "body_part": ["knee", "shoulder", "hip", "lower back", "neck", "elbow", "ankle", "wrist",
-                  "heel", "spine"],
-    "staff": ["nurse coordinator", "front desk team", "patient care coordinator",
-              "physician assistant", "physical therapist", "billing specialist",
-              "medical assistant", "imaging technician"],
+    "body_part": [
+        "knee",
+        "shoulder",
+        "hip",
+        "lower back",
+        "neck",
+        "elbow",
+        "ankle",
+        "wrist",
+        "heel",
+        "spine",
+    ],
+    "staff": [
+        "nurse coordinator",
+        "front desk team",
+        "patient care coordinator",
+        "physician assistant",
+        "physical therapist",
+        "billing specialist",
+        "medical assistant",
+        "imaging technician",
+    ],
     "weekday": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
-    "month": ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"],
+    "month": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
     "n": ["two", "three", "four", "five", "six", "eight", "ten", "twelve"],
     "num": ["2", "3", "4", "5", "6", "8", "10", "12", "14", "20", "30", "45"],
-    "activity": ["walking the dog", "gardening", "playing golf", "climbing stairs", "hiking",
-                 "playing tennis", "lifting grandchildren", "running", "swimming laps",
-                 "cycling", "playing pickleball", "working at a desk", "skiing", "dancing"],
-    "insurer": ["Blue Cross", "Aetna", "Cigna", "UnitedHealthcare", "Humana", "Medicare",
-                "Tricare"],
+    "activity": [
+        "walking the dog",
+        "gardening",
+        "playing golf",
+        "climbing stairs",
+        "hiking",
+        "playing tennis",
+        "lifting grandchildren",
+        "running",
+        "swimming laps",
+        "cycling",
+        "playing pickleball",
+        "working at a desk",
+        "skiing",
+        "dancing",
+    ],
+    "insurer": [
+        "Blue Cross",
+        "Aetna",
+        "Cigna",
+        "UnitedHealthcare",
+        "Humana",
+        "Medicare",
+        "Tricare",
+    ],
     "imaging": ["an MRI", "an X-ray", "a diagnostic ultrasound", "a CT scan"],
-    "adjective": ["careful", "thorough", "honest", "patient", "friendly", "detailed",
-                  "unhurried", "practical"],
+    "adjective": [
+        "careful",
+        "thorough",
+        "honest",
+        "patient",
+        "friendly",
+        "detailed",
+        "unhurried",
+        "practical",
+    ],
 }
 
 LEAD_INS = [
-    "In our experience, ", "For many patients, ", "As a rule, ", "Most of the time, ",
-    "In most cases, ", "At the first visit, ", "Where it makes sense, ", "Generally speaking, ",
-    "As we explain to every new patient, ", "Before anything else, ", "Understandably, ",
-    "In practice, ", "From the start, ", "Just as importantly, ", "Put simply, ",
-    "On a typical day, ", "Over the years, ", "Whenever possible, ", "Like any clinic, ",
+    "In our experience, ",
+    "For many patients, ",
+    "As a rule, ",
+    "Most of the time, ",
+    "In most cases, ",
+    "At the first visit, ",
+    "Where it makes sense, ",
+    "Generally speaking, ",
+    "As we explain to every new patient, ",
+    "Before anything else, ",
+    "Understandably, ",
+    "In practice, ",
+    "From the start, ",
+    "Just as importantly, ",
+    "Put simply, ",
+    "On a typical day, ",
+    "Over the years, ",
+    "Whenever possible, ",
+    "Like any clinic, ",
     "To keep things simple, ",
-    "Since we opened in {city}, ", "According to Dr. {doctor}, ", "Every {weekday}, ",
-    "Since last {month}, ", "For people with {condition}, ", "After {treatment}, ",
-    "If you enjoy {activity}, ", "As our {staff} often says, ", "For the {body_part} in particular, ",
-    "Unlike some clinics, ", "Just so you know, ", "For new patients, ", "For returning patients, ",
-    "During the colder months, ", "Once you have booked, ",
+    "Since we opened in {city}, ",
+    "According to Dr. {doctor}, ",
+    "Every {weekday}, ",
+    "Since last {month}, ",
+    "For people with {condition}, ",
+    "After {treatment}, ",
+    "If you enjoy {activity}, ",
+    "As our {staff} often says, ",
+    "For the {body_part} in particular, ",
+    "Unlike some clinics, ",
+    "Just so you know, ",
+    "For new patients, ",
+    "For returning patients, ",
+    "During the colder months, ",
+    "Once you have booked, ",
 ]
 TAILS = [
     ", and we are happy to talk it through",
@@ -141,7 +379,8 @@ TAILS = [
 
 # Neutral service, education and logistics text: the bulk of every page.
 NEUTRAL = [
-    "At {clinic} we begin with a {adjective} history and a hands-on examination of your {body_part}.",
+    "At {clinic} we begin with a {adjective} history and a hands-on examination "
+    "of your {body_part}.",
     "Our team reviews {imaging} if you already have one, so you do not need to repeat it.",
     "We treat {condition} with a combination of {treatment} and {treatment2}.",
     "Every plan is written down so you know what each visit is for and what it costs.",
@@ -334,13 +573,30 @@ CLAIMS = [
 ]
 
 HEADINGS = [
-    "What to expect at your first visit", "How we treat {condition}", "Our approach",
-    "Preparing for your appointment", "After your procedure", "Insurance and payment",
-    "Meet Dr. {doctor}", "Why patients choose {clinic}", "Getting back to {activity}",
-    "Understanding {condition}", "Is {treatment} right for you?", "Risks and side effects",
-    "Home exercises", "Our {city} office", "Frequently asked questions", "Patient stories",
-    "Research and evidence", "Conditions we see", "Your care team", "Booking and cancellations",
-    "Recovery timeline", "Questions to ask", "Costs and financing", "Community events",
+    "What to expect at your first visit",
+    "How we treat {condition}",
+    "Our approach",
+    "Preparing for your appointment",
+    "After your procedure",
+    "Insurance and payment",
+    "Meet Dr. {doctor}",
+    "Why patients choose {clinic}",
+    "Getting back to {activity}",
+    "Understanding {condition}",
+    "Is {treatment} right for you?",
+    "Risks and side effects",
+    "Home exercises",
+    "Our {city} office",
+    "Frequently asked questions",
+    "Patient stories",
+    "Research and evidence",
+    "Conditions we see",
+    "Your care team",
+    "Booking and cancellations",
+    "Recovery timeline",
+    "Questions to ask",
+    "Costs and financing",
+    "Community events",
 ]
 LEAD_IN_LISTS = [
     ("Conditions we commonly see include:", "condition"),
@@ -349,54 +605,97 @@ LEAD_IN_LISTS = [
     ("Plans we accept include:", "insurer"),
 ]
 FAQ = [
-    ("How long does a first appointment take?",
-     "Plan for about {num} minutes, including the examination and time for questions."),
-    ("Do I need a referral?",
-     "Most patients do not, but some plans such as {insurer} require one."),
-    ("Will my insurance cover {treatment}?",
-     "Coverage varies, and our {staff} will check your benefits before you decide."),
-    ("Is the procedure painful?",
-     "Most people feel pressure and some soreness, and we use local anesthetic to keep you comfortable."),
-    ("How soon can I return to work?",
-     "Many desk workers return the next day, while physical jobs may need {n} days or more."),
-    ("Can I drive home afterwards?",
-     "If you have had a sedative, please arrange for someone else to drive you home."),
-    ("What should I wear?",
-     "Loose clothing that lets us reach the {body_part} easily is best."),
-    ("How many sessions will I need?",
-     "That depends on your condition, and we review your progress after each session."),
-    ("Do you treat {condition}?",
-     "Yes, we see many patients with {condition} and will discuss all of the options with you."),
-    ("What if the treatment does not help?",
-     "We will review the plan with you and may suggest {treatment} or a referral to a specialist."),
-    ("Are there side effects?",
-     "Soreness and bruising are common, and infection or nerve injury are rare but possible."),
-    ("Can I keep exercising?",
-     "Gentle activity is usually fine, and your therapist will tell you what to avoid."),
-    ("Do you offer payment plans?",
-     "Yes, payment plans are available for treatments that insurance does not cover."),
-    ("Is parking available?",
-     "Free parking is available behind the building on {street}."),
-    ("Can a family member come with me?",
-     "Of course, and many patients find it helpful to have someone take notes."),
-    ("What happens at a follow-up visit?",
-     "We examine the {body_part} again, review your pain diary and adjust the plan."),
-    ("Do you see patients from outside {city}?",
-     "Yes, and telehealth follow-ups can save you a long drive."),
-    ("Is {treatment} approved for {condition}?",
-     "Ask us at your consultation, and we will explain what is approved and what is still being studied."),
-    ("How do I prepare for an injection?",
-     "Avoid anti-inflammatory medicines for about a week unless your doctor tells you otherwise."),
-    ("Can I take a bath after the procedure?",
-     "Showers are fine the next day, but avoid baths and pools for {n} days."),
-    ("Who will perform my procedure?",
-     "Dr. {doctor} or another physician from our team performs every procedure."),
-    ("How do I cancel an appointment?",
-     "Call the front desk or use the patient portal at least {n} days ahead."),
-    ("Do you offer evening appointments?",
-     "Yes, on {weekday} evenings, and early morning slots are available too."),
-    ("How are prices set?",
-     "Our prices are published online and include the follow-up visit."),
+    (
+        "How long does a first appointment take?",
+        "Plan for about {num} minutes, including the examination and time for questions.",
+    ),
+    (
+        "Do I need a referral?",
+        "Most patients do not, but some plans such as {insurer} require one.",
+    ),
+    (
+        "Will my insurance cover {treatment}?",
+        "Coverage varies, and our {staff} will check your benefits before you decide.",
+    ),
+    (
+        "Is the procedure painful?",
+        "Most people feel pressure and some soreness, and we use local anesthetic "
+        "to keep you comfortable.",
+    ),
+    (
+        "How soon can I return to work?",
+        "Many desk workers return the next day, while physical jobs may need {n} days or more.",
+    ),
+    (
+        "Can I drive home afterwards?",
+        "If you have had a sedative, please arrange for someone else to drive you home.",
+    ),
+    ("What should I wear?", "Loose clothing that lets us reach the {body_part} easily is best."),
+    (
+        "How many sessions will I need?",
+        "That depends on your condition, and we review your progress after each session.",
+    ),
+    (
+        "Do you treat {condition}?",
+        "Yes, we see many patients with {condition} and will discuss all of the options with you.",
+    ),
+    (
+        "What if the treatment does not help?",
+        "We will review the plan with you and may suggest {treatment} "
+        "or a referral to a specialist.",
+    ),
+    (
+        "Are there side effects?",
+        "Soreness and bruising are common, and infection or nerve injury are rare but possible.",
+    ),
+    (
+        "Can I keep exercising?",
+        "Gentle activity is usually fine, and your therapist will tell you what to avoid.",
+    ),
+    (
+        "Do you offer payment plans?",
+        "Yes, payment plans are available for treatments that insurance does not cover.",
+    ),
+    ("Is parking available?", "Free parking is available behind the building on {street}."),
+    (
+        "Can a family member come with me?",
+        "Of course, and many patients find it helpful to have someone take notes.",
+    ),
+    (
+        "What happens at a follow-up visit?",
+        "We examine the {body_part} again, review your pain diary and adjust the plan.",
+    ),
+    (
+        "Do you see patients from outside {city}?",
+        "Yes, and telehealth follow-ups can save you a long drive.",
+    ),
+    (
+        "Is {treatment} approved for {condition}?",
+        "Ask us at your consultation, and we will explain what is approved "
+        "and what is still being studied.",
+    ),
+    (
+        "How do I prepare for an injection?",
+        "Avoid anti-inflammatory medicines for about a week "
+        "unless your doctor tells you otherwise.",
+    ),
+    (
+        "Can I take a bath after the procedure?",
+        "Showers are fine the next day, but avoid baths and pools for {n} days.",
+    ),
+    (
+        "Who will perform my procedure?",
+        "Dr. {doctor} or another physician from our team performs every procedure.",
+    ),
+    (
+        "How do I cancel an appointment?",
+        "Call the front desk or use the patient portal at least {n} days ahead.",
+    ),
+    (
+        "Do you offer evening appointments?",
+        "Yes, on {weekday} evenings, and early morning slots are available too.",
+    ),
+    ("How are prices set?", "Our prices are published online and include the follow-up visit."),
 ]
 TESTIMONIALS = [
     "I was nervous before my first visit, but the {staff} put me at ease right away.",
@@ -425,27 +724,105 @@ TESTIMONIALS = [
     "The written summary after each visit helped me remember what to do.",
 ]
 TITLES = [
-    "{condition_title} Treatment", "Living with {condition_title}", "{treatment_title}",
-    "What Is {treatment_title}?", "{body_title} Pain Care", "Returning to {activity_title}",
-    "{condition_title}: Your Questions Answered", "Our Guide to {treatment_title}",
-    "{body_title} Injuries and Recovery", "Preparing for {treatment_title}",
+    "{condition_title} Treatment",
+    "Living with {condition_title}",
+    "{treatment_title}",
+    "What Is {treatment_title}?",
+    "{body_title} Pain Care",
+    "Returning to {activity_title}",
+    "{condition_title}: Your Questions Answered",
+    "Our Guide to {treatment_title}",
+    "{body_title} Injuries and Recovery",
+    "Preparing for {treatment_title}",
 ]
 SLUG_WORDS = [
-    "knee", "shoulder", "hip", "spine", "neck", "elbow", "ankle", "wrist", "heel", "back",
-    "pain", "care", "recovery", "guide", "questions", "injection", "therapy", "exercise",
-    "arthritis", "tendon", "cartilage", "joint", "sports", "running", "golf", "tennis",
-    "posture", "sleep", "strength", "balance", "walking", "rehab", "ultrasound", "imaging",
-    "plasma", "marrow", "brace", "orthotics", "stretching", "swimming", "cycling", "desk",
-    "work", "seniors", "athletes", "insurance", "costs", "visit", "prepare", "after",
-    "before", "options", "evidence", "research", "myths", "facts", "tips", "daily", "winter",
-    "summer", "morning", "evening", "weekend", "stairs", "garden", "hiking", "dancing",
+    "knee",
+    "shoulder",
+    "hip",
+    "spine",
+    "neck",
+    "elbow",
+    "ankle",
+    "wrist",
+    "heel",
+    "back",
+    "pain",
+    "care",
+    "recovery",
+    "guide",
+    "questions",
+    "injection",
+    "therapy",
+    "exercise",
+    "arthritis",
+    "tendon",
+    "cartilage",
+    "joint",
+    "sports",
+    "running",
+    "golf",
+    "tennis",
+    "posture",
+    "sleep",
+    "strength",
+    "balance",
+    "walking",
+    "rehab",
+    "ultrasound",
+    "imaging",
+    "plasma",
+    "marrow",
+    "brace",
+    "orthotics",
+    "stretching",
+    "swimming",
+    "cycling",
+    "desk",
+    "work",
+    "seniors",
+    "athletes",
+    "insurance",
+    "costs",
+    "visit",
+    "prepare",
+    "after",
+    "before",
+    "options",
+    "evidence",
+    "research",
+    "myths",
+    "facts",
+    "tips",
+    "daily",
+    "winter",
+    "summer",
+    "morning",
+    "evening",
+    "weekend",
+    "stairs",
+    "garden",
+    "hiking",
+    "dancing",
 ]
 SECTIONS = ["treatments", "conditions", "learn", "blog", "faq", "patients"]
-NAV = [("/index.html", "Home"), ("/about.html", "About us"), ("/treatments.html", "Treatments"),
-       ("/conditions.html", "Conditions"), ("/faq.html", "FAQ"),
-       ("/testimonials.html", "Patient stories"), ("/contact.html", "Contact")]
-FIXED_PAGES = ["/index.html", "/about.html", "/treatments.html", "/conditions.html",
-               "/faq.html", "/testimonials.html", "/contact.html"]
+NAV = [
+    ("/index.html", "Home"),
+    ("/about.html", "About us"),
+    ("/treatments.html", "Treatments"),
+    ("/conditions.html", "Conditions"),
+    ("/faq.html", "FAQ"),
+    ("/testimonials.html", "Patient stories"),
+    ("/contact.html", "Contact"),
+]
+FIXED_PAGES = [
+    "/index.html",
+    "/about.html",
+    "/treatments.html",
+    "/conditions.html",
+    "/faq.html",
+    "/testimonials.html",
+    "/contact.html",
+]
 
 PAGE_WORDS = 1500
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -465,20 +842,26 @@ class SiteWriter:
         self.doctor = f"{rng.choice(DOCTOR_FIRST)} {rng.choice(DOCTOR_LAST)}"
         self.phone = f"(555) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}"
         # A tagline with a claim sits in every page's header, as on many real sites.
-        self.tagline = rng.choice([
-            "Safe, natural stem cell therapy that heals you from within.",
-            "Regenerative care that helps you move again.",
-            "Stem cell treatments with no downtime and no side effects.",
-            "Honest answers about joint pain and its treatment.",
-        ])
+        self.tagline = rng.choice(
+            [
+                "Safe, natural stem cell therapy that heals you from within.",
+                "Regenerative care that helps you move again.",
+                "Stem cell treatments with no downtime and no side effects.",
+                "Honest answers about joint pain and its treatment.",
+            ]
+        )
 
     def fill(self, template: str) -> str:
         rng = self.rng
 
         def value(match: re.Match) -> str:
             name = match.group(1)
-            fixed = {"clinic": self.clinic, "city": self.city, "doctor": self.doctor,
-                     "street": self.street}
+            fixed = {
+                "clinic": self.clinic,
+                "city": self.city,
+                "doctor": self.doctor,
+                "street": self.street,
+            }
             if name in fixed:
                 return fixed[name]
             return rng.choice(SLOTS[name.rstrip("2")])
@@ -537,7 +920,7 @@ class SiteWriter:
             words += len(text.split())
 
         intro = self.paragraph(rng.randint(3, 5))
-        add(f"<p class=\"lead\">{e(intro)}</p>", intro)
+        add(f'<p class="lead">{e(intro)}</p>', intro)
         while words < PAGE_WORDS - 250:
             heading = self.fill(rng.choice(HEADINGS))
             add(f"<h2>{e(heading)}</h2>", heading)
@@ -550,8 +933,12 @@ class SiteWriter:
                 lead, slot = rng.choice(LEAD_IN_LISTS)
                 items = rng.sample(SLOTS[slot], min(len(SLOTS[slot]), rng.randint(4, 7)))
                 add(f"<p>{e(lead)}</p>", lead)
-                add("<ul>" + "".join(f"<li>{e(i[0].upper() + i[1:])}</li>" for i in items)
-                    + "</ul>", " ".join(items))
+                add(
+                    "<ul>"
+                    + "".join(f"<li>{e(i[0].upper() + i[1:])}</li>" for i in items)
+                    + "</ul>",
+                    " ".join(items),
+                )
                 text = self.paragraph(rng.randint(2, 4))
                 add(f"<p>{e(text)}</p>", text)
             elif kind < 0.85:
@@ -563,34 +950,35 @@ class SiteWriter:
                     quote = " ".join(self.fill(t) for t in rng.sample(TESTIMONIALS, 2))
                     quote += " " + self.sentence()
                     who = f"{rng.choice(PATIENT_NAMES)}, {rng.choice(CITIES)}"
-                    add(f"<blockquote><p>{e(quote)}</p><cite>{e(who)}</cite></blockquote>",
-                        quote + " " + who)
+                    add(
+                        f"<blockquote><p>{e(quote)}</p><cite>{e(who)}</cite></blockquote>",
+                        quote + " " + who,
+                    )
         # ~10 in-site links: the nav (7), the next page (keeps every page reachable)
         # and a few related pages.
         following = paths[(number + 1) % len(paths)]
         related = rng.sample(paths, min(len(paths), 4))
         links = [following] + [p for p in related if p != following]
-        related_html = "".join(
-            f"<li><a href=\"{p}\">{e(self.link_text(p))}</a></li>" for p in links)
-        nav = "".join(f"<li><a href=\"{href}\">{text}</a></li>" for href, text in NAV)
+        related_html = "".join(f'<li><a href="{p}">{e(self.link_text(p))}</a></li>' for p in links)
+        nav = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in NAV)
         footer = (
             f"<p>{e(self.clinic)}, {e(self.street)}, {e(self.city)}. Phone {e(self.phone)}.</p>"
             "<p>Open Monday to Friday, 8 in the morning to 5 in the afternoon.</p>"
-            "<p class=\"fine\">The information on this website is general and is not medical "
+            '<p class="fine">The information on this website is general and is not medical '
             "advice. Individual results vary. Please talk to your doctor about your own "
             "situation.</p>"
-            f"<p><a href=\"/privacy.html\">Privacy</a> <a href=\"/private/staff-login.html\">"
+            f'<p><a href="/privacy.html">Privacy</a> <a href="/private/staff-login.html">'
             f"Staff login</a> &copy; {e(self.clinic)}</p>"
         )
         description = self.sentence()
         return (
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{e(title)} | {e(self.clinic)}</title>"
-            f"<meta name=\"description\" content=\"{e(description)}\">"
+            f'<meta name="description" content="{e(description)}">'
             "<style>body{font-family:Georgia,serif;max-width:46rem;margin:auto}</style>"
             "</head><body>\n"
-            f"<header><p class=\"brand\"><a href=\"/index.html\">{e(self.clinic)}</a></p>"
-            f"<p class=\"tagline\">{e(self.tagline)}</p><nav><ul>{nav}</ul></nav></header>\n"
+            f'<header><p class="brand"><a href="/index.html">{e(self.clinic)}</a></p>'
+            f'<p class="tagline">{e(self.tagline)}</p><nav><ul>{nav}</ul></nav></header>\n'
             f"<main><h1>{e(title)}</h1>\n" + "\n".join(body) + "\n"
             f"<h2>Related pages</h2><ul>{related_html}</ul></main>\n"
             f"<footer>{footer}</footer>\n</body></html>\n"
@@ -616,14 +1004,17 @@ def write_site(folder: Path, index: int, pages: int, seed: int) -> int:
     # it answers 404 (as on many real sites). /private/ exists but robots.txt forbids it.
     (folder / "private").mkdir(exist_ok=True)
     (folder / "private" / "staff-login.html").write_text(
-        "<html><body><p>Staff only.</p></body></html>", "utf-8")
+        "<html><body><p>Staff only.</p></body></html>", "utf-8"
+    )
     (folder / "robots.txt").write_text(
-        "User-agent: *\nDisallow: /private/\n\nSitemap: __ORIGIN__/sitemap.xml\n", "utf-8")
+        "User-agent: *\nDisallow: /private/\n\nSitemap: __ORIGIN__/sitemap.xml\n", "utf-8"
+    )
     urls = "".join(f"<url><loc>__ORIGIN__{p}</loc></url>\n" for p in paths)
     (folder / "sitemap.xml").write_text(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n" + urls + "</urlset>\n",
-        "utf-8")
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n",
+        "utf-8",
+    )
     return total
 
 
@@ -658,11 +1049,15 @@ def site_stats(folder: Path) -> dict:
             sentences.append(segment.text)
             if segment.kind == "paragraph":
                 paragraph_sentences.append(segment.text)
-    return {"pages": len(pages), "words_per_page": round(words / max(1, len(pages))),
-            "segments_per_page": round(len(sentences) / max(1, len(pages)), 1),
-            "distinct_segment_share": round(len(set(sentences)) / max(1, len(sentences)), 3),
-            "distinct_paragraph_sentence_share": round(
-                len(set(paragraph_sentences)) / max(1, len(paragraph_sentences)), 3)}
+    return {
+        "pages": len(pages),
+        "words_per_page": round(words / max(1, len(pages))),
+        "segments_per_page": round(len(sentences) / max(1, len(pages)), 1),
+        "distinct_segment_share": round(len(set(sentences)) / max(1, len(sentences)), 3),
+        "distinct_paragraph_sentence_share": round(
+            len(set(paragraph_sentences)) / max(1, len(paragraph_sentences)), 3
+        ),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
