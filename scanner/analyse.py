@@ -6,6 +6,12 @@ worker process.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from scanner.classify import Classifier
@@ -56,3 +62,67 @@ def analyse_document(body: bytes, content_type: str, url: str, classifier: Class
                 }
             )
     return Analysis(findings, None, document.title, document.needs_browser, len(document.text))
+
+
+_worker_classifier: Classifier | None = None
+
+
+def _start_worker(parent: int) -> None:
+    """Worker initialiser: load the classifier once, leave Ctrl-C to the parent, and
+    exit as soon as the parent is gone (a killed crawl leaves no orphan behind)."""
+    global _worker_classifier
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    _worker_classifier = Classifier()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _ready() -> bool:
+    return _worker_classifier is not None
+
+
+def _analyse_in_worker(body: bytes, content_type: str, url: str) -> Analysis:
+    return analyse_document(body, content_type, url, _worker_classifier)
+
+
+class Analyser:
+    """Runs :func:`analyse_document` in ``workers`` processes, or in this process if 0.
+
+    ``submit`` returns a future either way, so the crawl keeps fetching while
+    documents are classified.
+    """
+
+    def __init__(self, workers: int):
+        self.pool = None
+        self.classifier = None
+        if workers > 0:
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+            )
+            # Wait until every worker has loaded, so fetching never outruns classifying.
+            for ready in [self.pool.submit(_ready) for _ in range(workers)]:
+                ready.result()
+        else:
+            self.classifier = Classifier()
+
+    def submit(self, body: bytes, content_type: str, url: str) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(_analyse_in_worker, body, content_type, url)
+        future: Future = Future()
+        future.set_result(analyse_document(body, content_type, url, self.classifier))
+        return future
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def default_workers() -> int:
+    """One worker per core beyond the one the crawl itself uses."""
+    return max(0, (os.cpu_count() or 1) - 1)

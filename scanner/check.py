@@ -6,6 +6,7 @@ import json
 from typing import IO
 
 from scanner.classify import Classifier, Finding
+from scanner.segment import segment_plain_text
 from scanner.store import EXPORT_COLUMNS
 
 
@@ -70,23 +71,35 @@ def parse_jsonl(text: str) -> list[tuple[object, str]]:
     return items
 
 
-def check_jsonl(text: str, out: IO[str], classifier: Classifier | None = None) -> bool:
-    """Classify each JSON line; write one result line each, in input order."""
+def check_jsonl(
+    text: str, out: IO[str], classifier: Classifier | None = None, batch_lines: int = 512
+) -> bool:
+    """Classify each JSON line; write one result line each, in input order.
+
+    Lines are classified in batches, so spaCy and the model see many sentences at once.
+    """
     items = parse_jsonl(text)
     classifier = classifier or Classifier()
     flagged = False
-    for item_id, item_text in items:
-        records = [finding_record(f) for f in classifier.check_text(item_text)]
-        flagged = flagged or bool(records)
-        out.write(
-            json.dumps(
-                {
-                    "id": item_id,
-                    "labels": sorted({r["label"] for r in records}),
-                    "findings": records,
-                },
-                ensure_ascii=False,
+    for first in range(0, len(items), batch_lines):
+        batch = items[first : first + batch_lines]
+        segmented = [segment_plain_text(item_text) for _, item_text in batch]
+        groups = classifier.classify([s for segments in segmented for s in segments])
+        cursor = 0
+        for (item_id, _), segments in zip(batch, segmented, strict=True):
+            findings = [f for g in groups[cursor : cursor + len(segments)] for f in g]
+            cursor += len(segments)
+            records = [finding_record(f) for f in findings]
+            flagged = flagged or bool(records)
+            out.write(
+                json.dumps(
+                    {
+                        "id": item_id,
+                        "labels": sorted({r["label"] for r in records}),
+                        "findings": records,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
             )
-            + "\n"
-        )
     return flagged

@@ -12,6 +12,7 @@ import io
 import json
 import zipfile
 from dataclasses import asdict, dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,8 @@ from scanner.segment import Segment, segment_plain_text
 
 MODEL_FILE = "classifier.npz"
 MODEL_META_FILE = "classifier.json"
+# How many distinct segments' verdicts a classifier remembers.
+CACHE_SIZE = 20_000
 # Findings whose score is within this margin above the threshold are "needs review".
 REVIEW_MARGIN = 0.15
 # The statistical model's stable rule id for each label.
@@ -124,6 +127,12 @@ class LinearModel:
         return self.meta["version"]
 
 
+def shipped_versions(rulepack_path: str | None = None) -> dict:
+    """Model and rule-pack versions, read without loading spaCy or the weights."""
+    meta = json.loads((Path(str(MODELS_DIR)) / MODEL_META_FILE).read_text("utf-8"))
+    return {"model_version": meta["version"], "rules_version": load_rulepack(rulepack_path).version}
+
+
 class Classifier:
     """Classify segments of text into findings."""
 
@@ -143,18 +152,24 @@ class Classifier:
         return [f for group in self.classify(segment_plain_text(text)) for f in group]
 
     def classify(self, segments: list[Segment]) -> list[list[Finding]]:
-        """Findings for each segment, in order. Identical segments are judged once."""
+        """Findings for each segment, in order. Identical segments are judged once.
+
+        Verdicts are remembered (navigation and footers repeat on every page); when
+        the memory is full, the oldest half is forgotten before new verdicts go in.
+        """
         keys = [(s.text, s.context, s.kind) for s in segments]
-        todo = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        verdicts = {k: self._cache[k] for k in keys if k in self._cache}
+        todo = [k for k in dict.fromkeys(keys) if k not in verdicts]
         if todo:
-            for key, verdicts in zip(todo, self._judge(todo), strict=True):
-                if len(self._cache) > 50_000:
-                    self._cache.clear()
-                self._cache[key] = verdicts
+            verdicts.update(zip(todo, self._judge(todo), strict=True))
+            if len(self._cache) + len(todo) > CACHE_SIZE:
+                for old in list(islice(self._cache, len(self._cache) // 2 + len(todo))):
+                    del self._cache[old]
+            self._cache.update((k, verdicts[k]) for k in todo)
         return [
             [
                 Finding(label, s.text, s.start, s.end, score, rule, citation, message, review)
-                for label, score, rule, citation, message, review in self._cache[key]
+                for label, score, rule, citation, message, review in verdicts[key]
             ]
             for s, key in zip(segments, keys, strict=True)
         ]

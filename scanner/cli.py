@@ -130,6 +130,12 @@ def cli():
     help="Also write WARC files of every capture into this folder.",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(0, 32),
+    default=None,
+    help="Processes that classify pages (default: one per spare core; 0: in-process).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Live progress table (default: when standard error is a terminal).",
@@ -145,6 +151,7 @@ def crawl(
     timeout,
     allow_private,
     warc_dir,
+    workers,
     progress,
 ):
     """Crawl each seed's site, store every page and classify its text.
@@ -162,7 +169,9 @@ def crawl(
             _fail("no seed URLs: give URLs or --seeds FILE")
         options = CrawlOptions(max_pages, max_depth, delay, concurrency, allow_private, timeout)
         live = sys.stderr.isatty() if progress is None else progress
-        result = run_crawl(seeds, Path(db), options, Path(warc_dir) if warc_dir else None, live)
+        result = run_crawl(
+            seeds, Path(db), options, Path(warc_dir) if warc_dir else None, live, workers
+        )
     except (CrawlInputError, StoreError) as error:
         raise InputError(str(error)) from None
     except KeyboardInterrupt:  # Ctrl-C before the crawl started

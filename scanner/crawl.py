@@ -76,20 +76,27 @@ def run_crawl(
     options: CrawlOptions,
     warc_dir: Path | None = None,
     live: bool = False,
+    workers: int | None = None,
 ) -> dict:
-    """Crawl ``seeds`` into ``db_path``; return a summary. Blocks until done."""
+    """Crawl ``seeds`` into ``db_path``; return a summary. Blocks until done.
+
+    Documents are classified in ``workers`` processes (default: one per spare core;
+    0 classifies in the crawl process itself).
+    """
     seeds = list(dict.fromkeys(validate_seed(s, options.allow_private) for s in seeds))
     if not seeds:
         raise CrawlInputError("no seed URLs given")
-    from scanner.classify import Classifier
+    from scanner.analyse import Analyser, default_workers
+    from scanner.classify import shipped_versions
 
-    classifier = Classifier()
+    versions = shipped_versions()
+    analyser = Analyser(default_workers() if workers is None else workers)
     store = Store(db_path)
     run_id, resumed = store.open_run(
         job_key(seeds, options),
         seeds,
         asdict(options),
-        {"tool_version": __version__, **classifier.versions},
+        {"tool_version": __version__, **versions},
         USER_AGENT,
     )
     stored = store.stored_captures(run_id) if resumed else {}
@@ -103,10 +110,11 @@ def run_crawl(
     try:
         with progress:
             finished = _run_scrapy(
-                seeds, run_id, store, stored, classifier, options, progress, warc
+                seeds, run_id, store, stored, (analyser, versions), options, progress, warc
             )
         status = "finished" if finished else "interrupted"
     finally:
+        analyser.close()
         store.close_run(run_id, status)
         if warc is not None:
             warc.close()
@@ -121,7 +129,7 @@ def run_crawl(
     return summary
 
 
-def _run_scrapy(seeds, run_id, store, stored, classifier, options, progress, warc) -> bool:
+def _run_scrapy(seeds, run_id, store, stored, judge, options, progress, warc) -> bool:
     from scrapy.crawler import CrawlerProcess
 
     from scanner.spiders.settings import crawl_settings
@@ -148,7 +156,8 @@ def _run_scrapy(seeds, run_id, store, stored, classifier, options, progress, war
         max_pages=options.max_pages,
         max_depth=options.max_depth,
         progress=progress,
-        classifier=classifier,
+        analyser=judge[0],
+        versions=judge[1],
         warc=warc,
         tool_version=__version__,
     )

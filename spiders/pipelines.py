@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-
-from scanner.analyse import analyse_document
 
 BATCH_PAGES = 50
 BATCH_SECONDS = 1.0
@@ -12,7 +11,8 @@ TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/p
 
 
 class ClassifyAndStorePipeline:
-    """Extract and classify each capture, then write captures in small transactions.
+    """Extract and classify each capture (in worker processes, via the spider's
+    analyser, so fetching goes on meanwhile), then write captures in small transactions.
 
     A batch is committed every ``BATCH_PAGES`` pages or ``BATCH_SECONDS`` seconds,
     so a killed crawl loses at most one batch, which a resumed run fetches again.
@@ -27,12 +27,11 @@ class ClassifyAndStorePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item, spider=None):
+    async def process_item(self, item, spider=None):
         spider = self.crawler.spider
         capture = item["capture"]
         body = item["body"]
-        versions = spider.classifier.versions
-        capture.update(versions, tool_version=spider.tool_version)
+        capture.update(spider.versions, tool_version=spider.tool_version)
         findings = []
         if body is not None and not capture.get("skip_reason"):
             status = capture["status"] or 0
@@ -44,8 +43,8 @@ class ClassifyAndStorePipeline:
                 capture["skip_reason"] = f"unsupported content type: {media}"
                 body = None
             else:
-                analysis = analyse_document(
-                    body, content_type, capture["final_url"], spider.classifier
+                analysis = await asyncio.wrap_future(
+                    spider.analyser.submit(body, content_type, capture["final_url"])
                 )
                 capture.update(
                     skip_reason=analysis.skip_reason,

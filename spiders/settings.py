@@ -25,6 +25,8 @@ BASE_SETTINGS = {
     "METAREFRESH_ENABLED": True,
     "DEPTH_LIMIT": 0,  # depth is counted by the spider so sitemap pages count as depth 1
     "DNSCACHE_ENABLED": True,
+    # Backpressure: stop fetching while this many bytes of responses await analysis.
+    "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 2_000_000,
     "REACTOR_THREADPOOL_MAXSIZE": 4,
     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
     "DOWNLOADER_MIDDLEWARES": {

@@ -141,3 +141,18 @@ def test_rule_fires_when_model_is_unsure(classifier):
     assert fired_rules(classifier.rulepack, doc)["safety_claim"].id == "CS-SAFE-001"
     negated = classifier.nlp("No treatment is completely safe.")
     assert "safety_claim" not in fired_rules(classifier.rulepack, negated)
+
+
+def test_full_verdict_memory_never_loses_a_segment(monkeypatch):
+    """Regression: forgetting old verdicts mid-batch once dropped crawled pages."""
+    import scanner.classify as classify_module
+
+    monkeypatch.setattr(classify_module, "CACHE_SIZE", 4)
+    classifier = Classifier()
+    texts = [f"Sentence number {i} about our clinic." for i in range(12)]
+    for start in range(0, 12, 3):
+        batch = [Segment(t, 0, len(t)) for t in texts[start : start + 5]]
+        assert len(classifier.classify(batch)) == len(batch)
+    assert len(classifier._cache) <= 4 + 5
+    repeat = [Segment(texts[0], 0, len(texts[0])), Segment(texts[11], 0, len(texts[11]))]
+    assert len(classifier.classify(repeat)) == 2
