@@ -19,6 +19,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from scanner.cues import build_nlp
+from scanner.errors import ModelError
 from scanner.features import N_FEATURES, doc_features, hash_features
 from scanner.models import MODELS_DIR
 from scanner.rulepack import LABELS, RulePack, load_rulepack
@@ -50,10 +51,6 @@ class Finding:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-class ModelError(RuntimeError):
-    """The model files are missing or do not match this version of clinicscan."""
 
 
 @dataclass

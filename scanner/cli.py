@@ -13,6 +13,8 @@ from pathlib import Path
 import click
 
 from scanner import __version__
+from scanner.errors import ModelError
+from scanner.rulepack import RulePackError
 from scanner.store import EXPORT_COLUMNS, Filters, Store, StoreError
 
 EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
@@ -382,6 +384,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as error:
         message = " ".join(error.format_message().split())
         click.echo(f"clinicscan: error: {message}", err=True)
+        sys.exit(EXIT_ERROR)
+    except (ModelError, RulePackError) as error:
+        click.echo(f"clinicscan: error: {' '.join(str(error).split())}", err=True)
         sys.exit(EXIT_ERROR)
     except BrokenPipeError:
         sys.exit(EXIT_OK)

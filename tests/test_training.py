@@ -58,7 +58,7 @@ def test_model_file_loads_without_pickle():
 def test_corrupt_model_is_a_clear_error(tmp_path):
     shutil.copy(MODELS / "classifier.json", tmp_path)
     (tmp_path / "classifier.npz").write_bytes(b"not a zip")
-    from scanner.classify import ModelError
+    from scanner.errors import ModelError
 
     with pytest.raises(ModelError):
         LinearModel.load(tmp_path)
