@@ -139,11 +139,6 @@ class Classifier:
         self.model = model or LinearModel.load()
         self._cache: dict[tuple, list[tuple]] = {}
 
-    @property
-    def versions(self) -> dict:
-        """Versions recorded with every judgement."""
-        return {"model_version": self.model.version, "rules_version": self.rulepack.version}
-
     def check_text(self, text: str) -> list[Finding]:
         """Findings in free text; offsets index ``text``."""
         return [f for group in self.classify(segment_plain_text(text)) for f in group]

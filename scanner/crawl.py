@@ -109,9 +109,16 @@ def run_crawl(
     status = "interrupted"
     try:
         with progress:
-            finished = _run_scrapy(
-                seeds, run_id, store, stored, (analyser, versions), options, progress, warc
-            )
+            spider_args = {
+                "run_id": run_id,
+                "store": store,
+                "stored": stored,
+                "progress": progress,
+                "analyser": analyser,
+                "versions": versions,
+                "warc": warc,
+            }
+            finished = _run_scrapy(seeds, options, spider_args)
         status = "finished" if finished else "interrupted"
     finally:
         analyser.close()
@@ -129,7 +136,8 @@ def run_crawl(
     return summary
 
 
-def _run_scrapy(seeds, run_id, store, stored, judge, options, progress, warc) -> bool:
+def _run_scrapy(seeds: list[str], options: CrawlOptions, spider_args: dict) -> bool:
+    """Run the spider over ``seeds``; True if it finished rather than being interrupted."""
     from scrapy.crawler import CrawlerProcess
 
     from scanner.spiders.settings import crawl_settings
@@ -150,16 +158,10 @@ def _run_scrapy(seeds, run_id, store, stored, judge, options, progress, warc) ->
     process.crawl(
         crawler,
         seeds=seeds,
-        run_id=run_id,
-        store=store,
-        stored=stored,
         max_pages=options.max_pages,
         max_depth=options.max_depth,
-        progress=progress,
-        analyser=judge[0],
-        versions=judge[1],
-        warc=warc,
         tool_version=__version__,
+        **spider_args,
     )
     process.start()
     return outcome.get("reason") == "finished"

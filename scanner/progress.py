@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from scanner.store import sentence_key
+
 COLUMNS = ("queued", "fetched", "skipped", "findings", "trap_skipped")
 
 
@@ -46,9 +48,7 @@ class CrawlProgress:
         """Account for one stored capture; a sentence seen on many pages counts once."""
         site = capture["site"]
         self.counts[site]["skipped" if capture.get("skip_reason") else "fetched"] += 1
-        self.findings[site].update(
-            (f["label"], " ".join(f["sentence"].split()).lower()) for f in findings
-        )
+        self.findings[site].update((f["label"], sentence_key(f["sentence"])) for f in findings)
         self.counts[site]["findings"] = len(self.findings[site])
         if self.live:
             self.live.update(self.table())

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -285,7 +286,7 @@ class Store:
                 str(capture["run_id"]),
                 capture["site"],
                 finding["label"],
-                " ".join(finding["sentence"].split()).lower(),
+                sentence_key(finding["sentence"]),
             )
         )
         finding_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
@@ -462,6 +463,11 @@ class Store:
             yield dict(zip(names, row, strict=True))
 
 
+def sentence_key(sentence: str) -> str:
+    """What makes two sentences the same finding: case and spacing ignored."""
+    return " ".join(sentence.split()).lower()
+
+
 def capture_id(run_id: int, requested_url: str) -> str:
     """Stable id of a capture: one per requested URL in a run."""
     return hashlib.sha1(f"{run_id}|{requested_url}".encode()).hexdigest()[:16]
@@ -469,8 +475,6 @@ def capture_id(run_id: int, requested_url: str) -> str:
 
 def site_key(host_or_url: str) -> str:
     """The site a host belongs to: lower-case host (with port) without ``www.``."""
-    from urllib.parse import urlsplit
-
     host = urlsplit(host_or_url).netloc if "//" in host_or_url else host_or_url
     host = host.lower().rsplit("@", 1)[-1]
     return host[4:] if host.startswith("www.") else host
