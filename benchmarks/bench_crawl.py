@@ -33,23 +33,17 @@ from common import (
     served,
 )
 
-# Functions whose cumulative time the profile summary lists (name, file suffix).
+# Functions of the crawl process whose cumulative time the profile summary lists (name,
+# file suffix). Documents are analysed in worker processes, which cProfile does not
+# see: bench_classify.py --profile breaks down that work.
 PROFILE_STAGES = [
-    ("process_item", "pipelines.py", "pipeline: process_item (all analysis + batching)"),
-    ("analyse_document", "analyse.py", "  analyse_document"),
-    ("extract", "extract.py", "    extract (HTML -> text blocks)"),
-    ("segments_from_blocks", "segment.py", "    segments_from_blocks (sentence split)"),
-    ("classify", "classify.py", "    Classifier.classify"),
-    ("pipe", "language.py", "      spaCy nlp.pipe (tokenizer + cue matcher)"),
-    ("doc_features", "features.py", "      doc_features"),
-    ("hash_features", "features.py", "      hash_features"),
-    ("probabilities", "classify.py", "      LinearModel.probabilities"),
-    ("_verdicts", "classify.py", "      _verdicts (rules, citations)"),
+    ("parse_page", "site_spider.py", "spider parse_page (awaits the worker, follows links)"),
+    ("page_request", "site_spider.py", "  page_request (scope, traps, caps)"),
+    ("canonical_url", "urls.py", "    canonical_url"),
+    ("submit", "analyse.py", "  Analyser.submit (hand the body to a worker)"),
+    ("process_item", "pipelines.py", "pipeline process_item (batching)"),
     ("flush", "pipelines.py", "  pipeline flush (SQLite writes)"),
     ("save_pages", "store.py", "    Store.save_pages"),
-    ("parse_page", "site_spider.py", "spider parse_page (links)"),
-    ("extract_links", "lxmlhtml.py", "  LinkExtractor.extract_links"),
-    ("canonical_url", "urls.py", "  canonical_url"),
 ]
 
 

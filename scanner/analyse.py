@@ -1,4 +1,4 @@
-"""One fetched document in, its findings out: extract, segment, classify.
+"""One fetched document in, its findings and links out: extract, segment, classify.
 
 Takes and returns plain values, so it can run in the crawl process or in a
 worker process.
@@ -13,33 +13,46 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from scanner.classify import Classifier
 from scanner.extract import ExtractionError, extract
 from scanner.segment import segments_from_blocks
+
+if TYPE_CHECKING:  # the classifier (spaCy, the model) is loaded where it runs: the workers
+    from scanner.classify import Classifier
 
 PARAGRAPH_WINDOW = 400
 
 
 @dataclass
 class Analysis:
-    """What a document says: its findings, or why it was skipped."""
+    """What a document says (its findings, or why it was skipped) and links to."""
 
     findings: list[dict] = field(default_factory=list)
     skip_reason: str | None = None
     title: str | None = None
     needs_browser: bool = False
     text_chars: int = 0
+    links: list[str] = field(default_factory=list)
 
 
-def analyse_document(body: bytes, content_type: str, url: str, classifier: Classifier) -> Analysis:
-    """Extract the visible text of ``body`` and classify each of its segments."""
+def analyse_document(
+    body: bytes, content_type: str, url: str, classifier: Classifier | None
+) -> Analysis:
+    """Extract the visible text and links of ``body`` (fetched from ``url``) and classify
+    each of its segments; with no ``classifier``, only extract."""
     try:
         document = extract(body, content_type, url)
     except ExtractionError as error:
         return Analysis(skip_reason=str(error))
     if not document.text.strip():
-        return Analysis(skip_reason="no visible text", needs_browser=document.needs_browser)
+        return Analysis(
+            skip_reason="no visible text",
+            needs_browser=document.needs_browser,
+            links=document.links,
+        )
+    if classifier is None:
+        return Analysis(links=document.links)
     segments = segments_from_blocks(document.text, document.blocks)
     findings = []
     block_index = 0
@@ -61,7 +74,14 @@ def analyse_document(body: bytes, content_type: str, url: str, classifier: Class
                     "paragraph_offset": segment.start - window_start,
                 }
             )
-    return Analysis(findings, None, document.title, document.needs_browser, len(document.text))
+    return Analysis(
+        findings,
+        None,
+        document.title,
+        document.needs_browser,
+        len(document.text),
+        document.links,
+    )
 
 
 _worker_classifier: Classifier | None = None
@@ -70,6 +90,8 @@ _worker_classifier: Classifier | None = None
 def _start_worker(parent: int) -> None:
     """Worker initialiser: load the classifier once, leave Ctrl-C to the parent, and
     exit as soon as the parent is gone (a killed crawl leaves no orphan behind)."""
+    from scanner.classify import Classifier
+
     global _worker_classifier
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
@@ -86,8 +108,8 @@ def _ready() -> bool:
     return _worker_classifier is not None
 
 
-def _analyse_in_worker(body: bytes, content_type: str, url: str) -> Analysis:
-    return analyse_document(body, content_type, url, _worker_classifier)
+def _analyse_in_worker(body: bytes, content_type: str, url: str, classify: bool) -> Analysis:
+    return analyse_document(body, content_type, url, _worker_classifier if classify else None)
 
 
 class Analyser:
@@ -109,13 +131,17 @@ class Analyser:
             for ready in [self.pool.submit(_ready) for _ in range(workers)]:
                 ready.result()
         else:
+            from scanner.classify import Classifier
+
             self.classifier = Classifier()
 
-    def submit(self, body: bytes, content_type: str, url: str) -> Future:
+    def submit(self, body: bytes, content_type: str, url: str, classify: bool = True) -> Future:
+        """Analyse one document (``classify`` False: only extract its text and links)."""
         if self.pool is not None:
-            return self.pool.submit(_analyse_in_worker, body, content_type, url)
+            return self.pool.submit(_analyse_in_worker, body, content_type, url, classify)
         future: Future = Future()
-        future.set_result(analyse_document(body, content_type, url, self.classifier))
+        classifier = self.classifier if classify else None
+        future.set_result(analyse_document(body, content_type, url, classifier))
         return future
 
     def close(self) -> None:
@@ -124,5 +150,5 @@ class Analyser:
 
 
 def default_workers() -> int:
-    """One worker per core beyond the one the crawl itself uses."""
-    return max(0, (os.cpu_count() or 1) - 1)
+    """One worker per core: the crawl process mostly waits on the network."""
+    return max(1, os.cpu_count() or 1)

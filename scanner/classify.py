@@ -21,14 +21,12 @@ from spacy.tokens import Doc
 from scanner.cues import build_nlp
 from scanner.errors import ModelError
 from scanner.features import N_FEATURES, doc_features, hash_features
-from scanner.models import MODELS_DIR
+from scanner.models import MODEL_FILE, MODEL_META_FILE, MODELS_DIR
 from scanner.rulepack import LABELS, RulePack, load_rulepack
 from scanner.segment import Segment, segment_plain_text
 
-MODEL_FILE = "classifier.npz"
-MODEL_META_FILE = "classifier.json"
 # How many distinct segments' verdicts a classifier remembers.
-CACHE_SIZE = 20_000
+CACHE_SIZE = 100_000
 # Findings whose score is within this margin above the threshold are "needs review".
 REVIEW_MARGIN = 0.15
 # The statistical model's stable rule id for each label.
@@ -124,12 +122,6 @@ class LinearModel:
         return self.meta["version"]
 
 
-def shipped_versions(rulepack_path: str | None = None) -> dict:
-    """Model and rule-pack versions, read without loading spaCy or the weights."""
-    meta = json.loads((Path(str(MODELS_DIR)) / MODEL_META_FILE).read_text("utf-8"))
-    return {"model_version": meta["version"], "rules_version": load_rulepack(rulepack_path).version}
-
-
 class Classifier:
     """Classify segments of text into findings."""
 
@@ -137,7 +129,7 @@ class Classifier:
         self.rulepack: RulePack = load_rulepack(rulepack_path)
         self.nlp = build_nlp(rulepack_path)
         self.model = model or LinearModel.load()
-        self._cache: dict[tuple, list[tuple]] = {}
+        self._cache: dict[int, tuple] = {}
 
     def check_text(self, text: str) -> list[Finding]:
         """Findings in free text; offsets index ``text``."""
@@ -146,14 +138,22 @@ class Classifier:
     def classify(self, segments: list[Segment]) -> list[list[Finding]]:
         """Findings for each segment, in order. Identical segments are judged once.
 
-        Verdicts are remembered (navigation and footers repeat on every page); when
-        the memory is full, the oldest half is forgotten before new verdicts go in.
+        Verdicts are remembered (navigation and footers repeat on every page) under
+        the 64-bit hash of (text, context, kind), so the memory holds no text; when
+        it is full, the oldest half is forgotten before new verdicts go in.
         """
-        keys = [(s.text, s.context, s.kind) for s in segments]
-        verdicts = {k: self._cache[k] for k in keys if k in self._cache}
-        todo = [k for k in dict.fromkeys(keys) if k not in verdicts]
+        keys = [hash((s.text, s.context, s.kind)) for s in segments]
+        verdicts: dict[int, tuple] = {}
+        todo: dict[int, Segment] = {}
+        for key, segment in zip(keys, segments, strict=True):
+            if key not in verdicts and key not in todo:
+                cached = self._cache.get(key)
+                if cached is None:
+                    todo[key] = segment
+                else:
+                    verdicts[key] = cached
         if todo:
-            verdicts.update(zip(todo, self._judge(todo), strict=True))
+            verdicts.update(zip(todo, self._judge(list(todo.values())), strict=True))
             if len(self._cache) + len(todo) > CACHE_SIZE:
                 for old in list(islice(self._cache, len(self._cache) // 2 + len(todo))):
                     del self._cache[old]
@@ -166,18 +166,18 @@ class Classifier:
             for s, key in zip(segments, keys, strict=True)
         ]
 
-    def _judge(self, keys: list[tuple]) -> list[list[tuple]]:
-        docs = list(self.nlp.pipe(k[0] for k in keys))
-        contexts = {c for _, c, _ in keys if c}
+    def _judge(self, segments: list[Segment]) -> list[tuple]:
+        docs = list(self.nlp.pipe(s.text for s in segments))
+        contexts = {s.context for s in segments if s.context}
         context_docs = dict(zip(contexts, self.nlp.pipe(contexts), strict=True))
         feature_lists = [
-            doc_features(doc, context_docs.get(context), kind)
-            for doc, (_, context, kind) in zip(docs, keys, strict=True)
+            doc_features(doc, context_docs.get(s.context), s.kind, s.text)
+            for doc, s in zip(docs, segments, strict=True)
         ]
         probabilities = self.model.probabilities(*hash_features(feature_lists))
         return [self._verdicts(doc, row) for doc, row in zip(docs, probabilities, strict=True)]
 
-    def _verdicts(self, doc: Doc, probabilities: np.ndarray) -> list[tuple]:
+    def _verdicts(self, doc: Doc, probabilities: np.ndarray) -> tuple:
         cue_names = set(doc._.cues)
         fired = fired_rules(self.rulepack, doc)
         verdicts = []
@@ -208,7 +208,7 @@ class Classifier:
                         False,
                     )
                 )
-        return verdicts
+        return tuple(verdicts)
 
 
 def fired_rules(rulepack: RulePack, doc: Doc) -> dict:

@@ -87,7 +87,7 @@ def run_crawl(
     if not seeds:
         raise CrawlInputError("no seed URLs given")
     from scanner.analyse import Analyser, default_workers
-    from scanner.classify import shipped_versions
+    from scanner.models import shipped_versions
 
     versions = shipped_versions()
     analyser = Analyser(default_workers() if workers is None else workers)

@@ -5,7 +5,8 @@ the meta tag, read as browsers do (so windows-1252 curly quotes come out right, 
 ``decode_text``); the page is parsed with lxml; scripts, styles and hidden templates
 are dropped; title, meta description, headings, paragraphs, list items, table cells
 and image alt text become blocks. A list item keeps its lead-in (the heading or the
-sentence ending in ':' above the list) as context. PDF: text of every page via pypdf.
+sentence ending in ':' above the list) as context. The page's links come from the
+same parse. PDF: text of every page via pypdf.
 Anything else, or bytes that are not text, is refused with a reason.
 """
 
@@ -13,12 +14,15 @@ from __future__ import annotations
 
 import codecs
 import io
+import posixpath
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from bs4.dammit import EncodingDetector
 from lxml import etree
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from scanner.segment import Block, blocks_from_plain_text
 
@@ -88,6 +92,10 @@ _SPACE = re.compile(r"\s+")
 # lxml refuses text with control characters or (in a str) an XML encoding declaration.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+# Links to these file types are not followed: they hold no text to read (Scrapy's
+# list, less PDF: clinics publish brochures as PDFs).
+SKIPPED_EXTENSIONS = frozenset(f".{e}" for e in IGNORED_EXTENSIONS if e != "pdf")
+_NOT_PAGES = ("#", "javascript:", "mailto:", "tel:", "data:")
 
 
 class ExtractionError(ValueError):
@@ -104,6 +112,7 @@ class Extracted:
     needs_browser: bool = False
     kind: str = "html"
     meta: dict = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)
 
 
 def extract(body: bytes, content_type: str = "", url: str = "") -> Extracted:
@@ -115,7 +124,7 @@ def extract(body: bytes, content_type: str = "", url: str = "") -> Extracted:
         if media == "text/plain":
             text = decode_text(body, _charset(content_type), is_html=False)
             return Extracted(text, blocks_from_plain_text(text), kind="text")
-        return extract_html(body, _charset(content_type))
+        return extract_html(body, _charset(content_type), url)
     raise ExtractionError(f"unsupported content type: {media}")
 
 
@@ -157,9 +166,13 @@ def _whatwg(label: str | None) -> str | None:
     return "cp1252" if name in ("iso8859-1", "ascii") else name
 
 
+# Every byte except the control bytes (NUL and friends) that text never contains.
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if b >= 32 or b in b"\t\n\r\f")
+
+
 def _looks_binary(sample: bytes) -> bool:
     """More than 2% control bytes (NUL and friends) means not text."""
-    controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r\f")
+    controls = len(sample.translate(None, _NOT_CONTROL_BYTES))
     return controls * 50 > len(sample)
 
 
@@ -182,13 +195,15 @@ class _BlockWriter:
             self.buffer.append(text)
 
     def flush(self, kind: str | None = None) -> None:
-        text = _SPACE.sub(" ", "".join(self.buffer)).strip()
-        self.buffer = []
-        if text:
-            self.write(kind or self.kind, text)
-        alts, self.alts = self.alts, []
-        for alt in alts:
-            self.write("alt", alt)
+        if self.buffer:
+            text = " ".join("".join(self.buffer).split())
+            self.buffer = []
+            if text:
+                self.write(kind or self.kind, text)
+        if self.alts:
+            alts, self.alts = self.alts, []
+            for alt in alts:
+                self.write("alt", alt)
 
     def write(self, kind: str, text: str, context: str | None = None) -> None:
         if kind == "item" and context is None:
@@ -213,8 +228,9 @@ class _BlockWriter:
         return "".join(self.parts)
 
 
-def extract_html(body: bytes, declared_charset: str | None = None) -> Extracted:
-    """Visible text of an HTML page, with title, meta description and alt text."""
+def extract_html(body: bytes, declared_charset: str | None = None, url: str = "") -> Extracted:
+    """Visible text of an HTML page, with title, meta description and alt text, and the
+    absolute URLs of its links (``url`` is where the page was fetched from)."""
     text = _CONTROLS.sub(" ", _XML_DECLARATION.sub("", decode_text(body, declared_charset)))
     try:
         root = lxml.html.document_fromstring(text[: MAX_TEXT_CHARS * 4])
@@ -245,7 +261,25 @@ def extract_html(body: bytes, declared_charset: str | None = None) -> Extracted:
         title=title,
         needs_browser=visible < BROWSER_TEXT_THRESHOLD and scripts > 0,
         meta={"description": description or None},
+        links=page_links(root, url),
     )
+
+
+def page_links(root, url: str) -> list[str]:
+    """Absolute URLs of the ``<a href>`` and ``<area href>`` of a parsed page, each once,
+    in page order, without links to file types that hold no text."""
+    base = root.find(".//base[@href]")
+    if base is not None:
+        url = urljoin(url, base.get("href").strip())
+    links = {}
+    for element in root.iter("a", "area"):
+        href = (element.get("href") or "").strip()
+        if not href or href.lower().startswith(_NOT_PAGES):
+            continue
+        link = urljoin(url, href)
+        if posixpath.splitext(urlsplit(link).path)[1].lower() not in SKIPPED_EXTENSIONS:
+            links[link] = None
+    return list(links)
 
 
 def _walk(element, writer: _BlockWriter) -> None:

@@ -12,6 +12,7 @@ import zlib
 from itertools import combinations
 
 import numpy as np
+from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
 N_FEATURES = 2**18
@@ -49,15 +50,38 @@ NEGATABLE_CUES = (
 NEGATION_WINDOW = 6
 
 
-def _norm(token) -> str:
-    if token.like_num:
-        return "<num>"
-    return token.lower_.replace("’", "'")
+# Per lexeme (by ORTH id): (normalised word, kept as a segment word, kept as a
+# context word). Lexical attributes depend on the word alone, so this is computed
+# once per distinct word instead of once per token.
+_LEXEME_CACHE: dict[int, tuple[str, bool, bool]] = {}
+_LEXEME_CACHE_SIZE = 200_000
 
 
-def doc_features(doc: Doc, context: Doc | None = None, kind: str = "paragraph") -> list[str]:
-    """Feature strings for one segment ``doc`` judged under ``context``."""
-    words = [_norm(t) for t in doc if not t.is_space and not (t.is_punct and t.text not in "?!%")]
+def _lexemes(doc: Doc) -> list[tuple[str, bool, bool]]:
+    """(norm, is segment word, is context word) for each token of ``doc``."""
+    cache = _LEXEME_CACHE
+    if len(cache) > _LEXEME_CACHE_SIZE:
+        cache.clear()
+    vocab = doc.vocab
+    out = []
+    for orth in doc.to_array(ORTH).tolist():
+        entry = cache.get(orth)
+        if entry is None:
+            lexeme = vocab[orth]
+            norm = "<num>" if lexeme.like_num else lexeme.lower_.replace("’", "'")
+            skip = lexeme.is_space or lexeme.is_punct
+            word = not lexeme.is_space and not (lexeme.is_punct and lexeme.orth_ not in "?!%")
+            entry = cache[orth] = (norm, word, not skip)
+        out.append(entry)
+    return out
+
+
+def doc_features(
+    doc: Doc, context: Doc | None = None, kind: str = "paragraph", text: str | None = None
+) -> list[str]:
+    """Feature strings for one segment ``doc`` (whose text is ``text``, if known) judged
+    under ``context``."""
+    words = [norm for norm, is_word, _ in _lexemes(doc) if is_word]
     feats = [f"w={w}" for w in words]
     feats += [f"b={a}|{b}" for a, b in zip(words, words[1:], strict=False)]
     if words:
@@ -75,12 +99,12 @@ def doc_features(doc: Doc, context: Doc | None = None, kind: str = "paragraph") 
     n = len(words)
     feats.append(f"len={'1-3' if n <= 3 else '4-8' if n <= 8 else '9-20' if n <= 20 else '21+'}")
     feats.append(f"kind={kind}")
-    if doc.text.rstrip().endswith("?"):
+    if (doc.text if text is None else text).rstrip().endswith("?"):
         feats.append("question")
     if context is not None:
         feats.append("has_context")
         ctx_cues = context._.cues or {}
-        feats += [f"ctx_w={_norm(t)}" for t in context if not t.is_punct and not t.is_space]
+        feats += [f"ctx_w={norm}" for norm, _, is_word in _lexemes(context) if is_word]
         feats += [f"ctx_cue={name}" for name in sorted(ctx_cues)]
         feats += [f"ctx_cue={c}&cue={d}" for c in sorted(ctx_cues) for d in present]
         if n <= 8:
@@ -88,13 +112,30 @@ def doc_features(doc: Doc, context: Doc | None = None, kind: str = "paragraph") 
     return feats
 
 
+# Feature string -> hashed index, for the strings seen most recently (words and
+# cues repeat across segments, and a dict lookup is cheaper than CRC-32).
+_INDEX_CACHE: dict[str, int] = {}
+_INDEX_CACHE_SIZE = 200_000
+
+
+def feature_index(feature: str) -> int:
+    """The hashed index of one feature string (CRC-32 of its UTF-8, masked)."""
+    return zlib.crc32(feature.encode("utf-8")) & (N_FEATURES - 1)
+
+
 def hash_features(feature_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """CSR-style (indptr, indices) of the hashed features; a repeated feature repeats."""
-    mask = N_FEATURES - 1
+    cache = _INDEX_CACHE
+    if len(cache) > _INDEX_CACHE_SIZE:
+        cache.clear()
     indptr = np.zeros(len(feature_lists) + 1, dtype=np.int64)
-    indices = []
+    indices: list[int] = []
     for row, features in enumerate(feature_lists):
-        indices.extend(zlib.crc32(f.encode("utf-8")) & mask for f in features)
+        for feature in features:
+            index = cache.get(feature)
+            if index is None:
+                index = cache[feature] = feature_index(feature)
+            indices.append(index)
         indptr[row + 1] = len(indices)
     return indptr, np.asarray(indices, dtype=np.int64)
 

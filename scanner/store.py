@@ -41,6 +41,71 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+# Columns of the tables that crawls write; the first migration creates them, and
+# the write path inserts rows in this order.
+BODY_SCHEMA = {"sha256": str, "size": int, "compression": str, "body": bytes}
+CAPTURE_SCHEMA = {
+    "id": str,
+    "run_id": int,
+    "site": str,
+    "requested_url": str,
+    "final_url": str,
+    "redirect_chain": str,
+    "status": int,
+    "headers": str,
+    "server_ip": str,
+    "fetched_at": str,
+    "user_agent": str,
+    "robots": str,
+    "sha256": str,
+    "content_type": str,
+    "size": int,
+    "depth": int,
+    "skip_reason": str,
+    "needs_browser": int,
+    "title": str,
+    "text_chars": int,
+    "tool_version": str,
+    "rules_version": str,
+    "model_version": str,
+}
+FINDING_SCHEMA = {
+    "id": str,
+    "run_id": int,
+    "site": str,
+    "label": str,
+    "sentence": str,
+    "score": float,
+    "rule": str,
+    "citation": str,
+    "message": str,
+    "needs_review": int,
+    "capture_id": str,
+    "url": str,
+    "start": int,
+    "end": int,
+    "captured_at": str,
+    "page_sha256": str,
+    "paragraph": str,
+    "paragraph_offset": int,
+    "model_version": str,
+    "rules_version": str,
+}
+SIGHTING_SCHEMA = {
+    "finding_id": str,
+    "capture_id": str,
+    "url": str,
+    "start": int,
+    "end": int,
+    "captured_at": str,
+    "page_sha256": str,
+}
+BODY_COLUMNS = tuple(BODY_SCHEMA)
+CAPTURE_COLUMNS = tuple(CAPTURE_SCHEMA)
+FINDING_COLUMNS = tuple(FINDING_SCHEMA)
+SIGHTING_COLUMNS = tuple(SIGHTING_SCHEMA)
+
+
 def _migration_1(db: sqlite_utils.Database) -> None:
     db["runs"].create(
         {
@@ -59,77 +124,22 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["runs"].create_index(["job_key"])
-    db["bodies"].create(
-        {"sha256": str, "size": int, "compression": str, "body": bytes}, pk="sha256"
-    )
+    db["bodies"].create(BODY_SCHEMA, pk="sha256")
     db["captures"].create(
-        {
-            "id": str,
-            "run_id": int,
-            "site": str,
-            "requested_url": str,
-            "final_url": str,
-            "redirect_chain": str,
-            "status": int,
-            "headers": str,
-            "server_ip": str,
-            "fetched_at": str,
-            "user_agent": str,
-            "robots": str,
-            "sha256": str,
-            "content_type": str,
-            "size": int,
-            "depth": int,
-            "skip_reason": str,
-            "needs_browser": int,
-            "title": str,
-            "text_chars": int,
-            "tool_version": str,
-            "rules_version": str,
-            "model_version": str,
-        },
+        CAPTURE_SCHEMA,
         pk="id",
         foreign_keys=[("run_id", "runs", "id")],
     )
     db["captures"].create_index(["run_id", "site"])
     db["captures"].create_index(["sha256"])
     db["findings"].create(
-        {
-            "id": str,
-            "run_id": int,
-            "site": str,
-            "label": str,
-            "sentence": str,
-            "score": float,
-            "rule": str,
-            "citation": str,
-            "message": str,
-            "needs_review": int,
-            "capture_id": str,
-            "url": str,
-            "start": int,
-            "end": int,
-            "captured_at": str,
-            "page_sha256": str,
-            "paragraph": str,
-            "paragraph_offset": int,
-            "model_version": str,
-            "rules_version": str,
-        },
+        FINDING_SCHEMA,
         pk="id",
         foreign_keys=[("run_id", "runs", "id"), ("capture_id", "captures", "id")],
     )
     db["findings"].create_index(["run_id", "site", "label"])
     db["finding_pages"].create(
-        {
-            "finding_id": str,
-            "capture_id": str,
-            "url": str,
-            "start": int,
-            "end": int,
-            "captured_at": str,
-            "page_sha256": str,
-        },
+        SIGHTING_SCHEMA,
         pk=("finding_id", "capture_id", "start"),
         foreign_keys=[("finding_id", "findings", "id"), ("capture_id", "captures", "id")],
     )
@@ -250,13 +260,38 @@ class Store:
 
         Each page is ``{"capture": {...}, "body": bytes | None, "findings": [...]}``
         where a finding has label, sentence, start, end, score, rule, citation,
-        message, needs_review, paragraph and paragraph_offset.
+        message, needs_review, paragraph and paragraph_offset. Rows are written with
+        one prepared statement per table (``executemany``), not row by row.
         """
+        bodies, captures, findings, sightings = [], [], [], []
+        for page in pages:
+            capture = self._capture_row(page, bodies)
+            captures.append(tuple(capture.get(c) for c in CAPTURE_COLUMNS))
+            for finding in page.get("findings", ()):
+                finding_id = finding_key(capture, finding)
+                findings.append(_finding_row(finding_id, capture, finding))
+                sightings.append(
+                    (
+                        finding_id,
+                        capture["id"],
+                        capture["final_url"],
+                        finding["start"],
+                        finding["end"],
+                        capture["fetched_at"],
+                        capture["sha256"],
+                    )
+                )
         with self.db.atomic():
-            for page in pages:
-                self._save_page(page)
+            conn = self.db.conn
+            conn.executemany(_insert_sql("bodies", BODY_COLUMNS, "IGNORE"), bodies)
+            conn.executemany(_insert_sql("captures", CAPTURE_COLUMNS, "REPLACE"), captures)
+            conn.executemany(_insert_sql("findings", FINDING_COLUMNS, "IGNORE"), findings)
+            conn.executemany(_insert_sql("finding_pages", SIGHTING_COLUMNS, "IGNORE"), sightings)
 
-    def _save_page(self, page: dict) -> None:
+    @staticmethod
+    def _capture_row(page: dict, bodies: list[tuple]) -> dict:
+        """The capture of ``page`` as stored (id, digest, JSON fields); its body goes
+        to ``bodies``."""
         capture = dict(page["capture"])
         capture["id"] = capture_id(capture["run_id"], capture["requested_url"])
         body = page.get("body")
@@ -264,74 +299,11 @@ class Store:
             digest = hashlib.sha256(body).hexdigest()
             capture["sha256"] = digest
             capture["size"] = len(body)
-            self.db["bodies"].insert(
-                {
-                    "sha256": digest,
-                    "size": len(body),
-                    "compression": "zlib",
-                    "body": zlib.compress(body, 6),
-                },
-                ignore=True,
-            )
+            bodies.append((digest, len(body), "zlib", zlib.compress(body, 6)))
         for key in ("headers", "redirect_chain"):
             if not isinstance(capture.get(key), str | None):
                 capture[key] = json.dumps(capture[key])
-        self.db["captures"].insert(capture, replace=True)
-        for finding in page.get("findings", ()):
-            self._save_finding(capture, finding)
-
-    def _save_finding(self, capture: dict, finding: dict) -> None:
-        key = "|".join(
-            (
-                str(capture["run_id"]),
-                capture["site"],
-                finding["label"],
-                sentence_key(finding["sentence"]),
-            )
-        )
-        finding_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-        self.db["findings"].insert(
-            {
-                "id": finding_id,
-                "run_id": capture["run_id"],
-                "site": capture["site"],
-                "capture_id": capture["id"],
-                "url": capture["final_url"],
-                "captured_at": capture["fetched_at"],
-                "page_sha256": capture["sha256"],
-                "model_version": capture.get("model_version"),
-                "rules_version": capture.get("rules_version"),
-                **{
-                    k: finding[k]
-                    for k in (
-                        "label",
-                        "sentence",
-                        "start",
-                        "end",
-                        "score",
-                        "rule",
-                        "citation",
-                        "message",
-                        "paragraph",
-                        "paragraph_offset",
-                    )
-                },
-                "needs_review": int(finding["needs_review"]),
-            },
-            ignore=True,
-        )
-        self.db["finding_pages"].insert(
-            {
-                "finding_id": finding_id,
-                "capture_id": capture["id"],
-                "url": capture["final_url"],
-                "start": finding["start"],
-                "end": finding["end"],
-                "captured_at": capture["fetched_at"],
-                "page_sha256": capture["sha256"],
-            },
-            ignore=True,
-        )
+        return capture
 
     # -- reads ---------------------------------------------------------------------
 
@@ -461,6 +433,44 @@ class Store:
         names = [d[0] for d in cursor.description]
         for row in cursor:
             yield dict(zip(names, row, strict=True))
+
+
+def finding_key(capture: dict, finding: dict) -> str:
+    """Stable id of a finding: one per (run, site, label, sentence) however often seen."""
+    key = "|".join(
+        (
+            str(capture["run_id"]),
+            capture["site"],
+            finding["label"],
+            sentence_key(finding["sentence"]),
+        )
+    )
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _finding_row(finding_id: str, capture: dict, finding: dict) -> tuple:
+    """A finding as a row of FINDING_COLUMNS, first seen on ``capture``."""
+    row = {
+        **finding,
+        "id": finding_id,
+        "run_id": capture["run_id"],
+        "site": capture["site"],
+        "capture_id": capture["id"],
+        "url": capture["final_url"],
+        "captured_at": capture["fetched_at"],
+        "page_sha256": capture["sha256"],
+        "model_version": capture.get("model_version"),
+        "rules_version": capture.get("rules_version"),
+        "needs_review": int(finding["needs_review"]),
+    }
+    return tuple(row.get(c) for c in FINDING_COLUMNS)
+
+
+def _insert_sql(table: str, columns: tuple[str, ...], conflict: str) -> str:
+    """``INSERT OR <conflict>`` of one row of ``columns`` into ``table``."""
+    names = ", ".join(f"[{c}]" for c in columns)
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT OR {conflict} INTO [{table}] ({names}) VALUES ({marks})"
 
 
 def sentence_key(sentence: str) -> str:

@@ -27,6 +27,9 @@ BASE_SETTINGS = {
     "DNSCACHE_ENABLED": True,
     # Backpressure: stop fetching while this many bytes of responses await analysis.
     "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 2_000_000,
+    # A page yields one item and a few links; Scrapy's default of 100 parallel
+    # handlers per response costs 100 asyncio tasks a page for nothing.
+    "CONCURRENT_ITEMS": 16,
     "REACTOR_THREADPOOL_MAXSIZE": 4,
     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
     "DOWNLOADER_MIDDLEWARES": {
@@ -38,7 +41,7 @@ BASE_SETTINGS = {
         "scanner.spiders.middlewares.WireHeadersMiddleware": 800,
     },
     "ITEM_PIPELINES": {
-        "scanner.spiders.pipelines.ClassifyAndStorePipeline": 300,
+        "scanner.spiders.pipelines.StorePipeline": 300,
     },
     "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
 }

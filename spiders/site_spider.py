@@ -1,15 +1,17 @@
 """The clinicscan spider: crawls each seed's site, politely, and yields one capture item
-per fetched document (raw bytes plus the evidence an investigator asks for)."""
+per fetched document (raw bytes, the evidence an investigator asks for, and what the
+document says). Each document is analysed in a worker process (``spider.analyser``),
+which also returns its links, so a page is parsed once."""
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scanner.spiders.middlewares import parse_robots
 from scanner.spiders.urls import TrapGuard, canonical_url, in_scope
 from scrapy.exceptions import IgnoreRequest
-from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
@@ -17,6 +19,8 @@ from scanner.store import site_key, utc_now
 
 MAX_SITEMAP_BYTES = 20 * 1024 * 1024
 SIZE_CAP_REASON = "response larger than the size cap"
+# Media types whose text is read; anything else is recorded without its bytes.
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/pdf")
 # Download failures by exception name, as the reason a capture was skipped.
 _FAILURE_REASONS = {
     "DownloadTimeoutError": "timed out",
@@ -32,6 +36,17 @@ _FAILURE_REASONS = {
     "ResponseDataLossError": "connection lost before the whole response arrived",
     "DownloadFailedError": "download failed",
 }
+
+
+def unreadable_reason(status: int | None, content_type: str) -> str | None:
+    """Why a response's text is not read (an HTTP error, a media type with no text),
+    or None to read it."""
+    if not 200 <= (status or 0) < 300:
+        return f"HTTP status {status}"
+    media = content_type.split(";")[0].strip().lower()
+    if media and media not in TEXT_TYPES:
+        return f"unsupported content type: {media}"
+    return None
 
 
 def failure_reason(error: BaseException) -> str:
@@ -78,12 +93,6 @@ class SiteSpider(scrapy.Spider):
         self.traps = TrapGuard()
         self.scheduled: dict[str, int] = dict.fromkeys(self.sites, 0)
         self.seen: set[str] = set()
-        self.links = LinkExtractor(
-            deny_extensions=[e for e in IGNORED_EXTENSIONS if e != "pdf"],
-            tags=("a", "area"),
-            attrs=("href",),
-            unique=True,
-        )
 
     async def start(self):
         for seed in self.seeds:
@@ -140,13 +149,31 @@ class SiteSpider(scrapy.Spider):
             meta={"robots_probe": True},
         )
 
-    def parse_page(self, response):
-        meta = response.meta
-        if not meta.get("from_store"):
-            yield {"capture": self.capture(response), "body": response.body}
-        if isinstance(response, scrapy.http.HtmlResponse) and 200 <= response.status < 300:
-            for link in self.links.extract_links(response):
-                request = self.page_request(link.url, meta["page_depth"] + 1, response.url)
+    async def parse_page(self, response):
+        """Analyse the page (in a worker, while fetching goes on), yield its capture item,
+        then follow its links. A page replayed from the store on resume is only read for
+        its links."""
+        stored = response.meta.get("from_store")
+        capture = self.capture(response)
+        analysis = None
+        skip_reason = unreadable_reason(capture["status"], capture["content_type"])
+        if skip_reason is None:
+            future = self.analyser.submit(
+                response.body, capture["content_type"], response.url, classify=not stored
+            )
+            analysis = await asyncio.wrap_future(future)
+        if not stored:
+            capture["skip_reason"] = skip_reason
+            yield {
+                "capture": capture,
+                "body": response.body,
+                # The bytes of an image or other non-text type go to the WARC only.
+                "store_body": skip_reason is None or skip_reason.startswith("HTTP"),
+                "analysis": analysis,
+            }
+        if analysis is not None:
+            for url in analysis.links:
+                request = self.page_request(url, response.meta["page_depth"] + 1, response.url)
                 if request:
                     yield request
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -27,6 +28,7 @@ MAX_PATH_SEGMENTS = 12
 MAX_URLS_PER_SHAPE = 40
 
 
+@lru_cache(maxsize=50_000)
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, no fragment, credentials, session or tracking parameters."""
     parts = urlsplit(url.strip())

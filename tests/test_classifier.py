@@ -156,3 +156,31 @@ def test_full_verdict_memory_never_loses_a_segment(monkeypatch):
     assert len(classifier._cache) <= 4 + 5
     repeat = [Segment(texts[0], 0, len(texts[0])), Segment(texts[11], 0, len(texts[11]))]
     assert len(classifier.classify(repeat)) == 2
+
+
+def test_matcher_anchor_gate_changes_no_cue():
+    """The token-pattern Matcher is skipped on docs without an anchor word; on these
+    sentences the cues must be exactly those of an ungated run."""
+    from scanner.cues import build_nlp, pattern_anchor
+
+    assert pattern_anchor([{"LOWER": "at"}, {"LOWER": {"IN": ["weeks", "months"]}}]) == {
+        "weeks",
+        "months",
+    }
+    assert pattern_anchor([{"LOWER": "at", "OP": "?"}, {"LIKE_NUM": True}]) is None
+    nlp = build_nlp()
+    marker = nlp.get_pipe("clinicscan_cues")
+    texts = [
+        "Walk again within 3 weeks of your first infusion.",
+        "Outcomes were assessed at 3, 6 and 12 months.",
+        "We are open on Mondays.",
+        "Back on the course in a couple of weeks!",
+    ]
+    gated = [dict(doc._.cues) for doc in nlp.pipe(texts)]
+    anchors, marker.anchors = marker.anchors, None
+    try:
+        ungated = [dict(doc._.cues) for doc in nlp.pipe(texts)]
+    finally:
+        marker.anchors = anchors
+    assert gated == ungated
+    assert "TIME_PROMISE" in gated[0] and "STUDY_SCHEDULE" in gated[1]

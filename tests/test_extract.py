@@ -141,3 +141,23 @@ def test_unsupported_and_broken_documents():
         extract(b"\x89PNG", "image/png")
     with pytest.raises(ExtractionError, match="unreadable PDF"):
         extract(b"%PDF-1.4 this is not really a pdf", "application/pdf")
+
+
+def test_links_come_from_the_same_parse():
+    page = b"""<html><head><base href="/clinic/"></head><body>
+    <a href="knees.html">Knees</a> <a href=" knees.html ">again</a>
+    <a href="/brochure.pdf">Brochure</a> <a href="/photo.JPG">Photo</a>
+    <a href="mailto:x@example.org">Mail</a> <a href="javascript:void(0)">JS</a>
+    <a href="#top">Top</a> <a>no href</a>
+    <map><area href="https://other.example/map"></map>
+    <p>Some visible text so the page is read.</p></body></html>"""
+    links = extract(page, "text/html", "http://clinic.test/index.html").links
+    assert links == [
+        "http://clinic.test/clinic/knees.html",
+        "http://clinic.test/brochure.pdf",
+        "https://other.example/map",
+    ], "base href applies, duplicates and non-page links go, PDFs stay"
+
+
+def test_plain_text_and_pdf_have_no_links():
+    assert extract(b"See http://clinic.test/a for more.", "text/plain").links == []
