@@ -115,7 +115,7 @@ def doc_features(
 # Feature string -> hashed index, for the strings seen most recently (words and
 # cues repeat across segments, and a dict lookup is cheaper than CRC-32).
 _INDEX_CACHE: dict[str, int] = {}
-_INDEX_CACHE_SIZE = 200_000
+_INDEX_CACHE_SIZE = 50_000
 
 
 def feature_index(feature: str) -> int:
