@@ -135,7 +135,7 @@ def cli():
     "--workers",
     type=click.IntRange(0, 32),
     default=None,
-    help="Processes that classify pages (default: one per spare core; 0: in-process).",
+    help="Processes that read and classify pages (default: one per core; 0: in-process).",
 )
 @click.option(
     "--progress/--no-progress",

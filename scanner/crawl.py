@@ -80,7 +80,7 @@ def run_crawl(
 ) -> dict:
     """Crawl ``seeds`` into ``db_path``; return a summary. Blocks until done.
 
-    Documents are classified in ``workers`` processes (default: one per spare core;
+    Documents are read and classified in ``workers`` processes (default: one per core;
     0 classifies in the crawl process itself).
     """
     seeds = list(dict.fromkeys(validate_seed(s, options.allow_private) for s in seeds))

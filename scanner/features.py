@@ -96,6 +96,7 @@ def doc_features(
             for start, _end in cues.get(name, ()):
                 if 0 < start - negation_start <= NEGATION_WINDOW:
                     feats.append(f"neg>{name}")
+    feats += [f"quoted>{name}" for name in _quoted_cues(cues)]
     n = len(words)
     feats.append(f"len={'1-3' if n <= 3 else '4-8' if n <= 8 else '9-20' if n <= 20 else '21+'}")
     feats.append(f"kind={kind}")
@@ -121,6 +122,23 @@ _INDEX_CACHE_SIZE = 50_000
 def feature_index(feature: str) -> int:
     """The hashed index of one feature string (CRC-32 of its UTF-8, masked)."""
     return zlib.crc32(feature.encode("utf-8")) & (N_FEATURES - 1)
+
+
+def _quoted_cues(cues: dict) -> list[str]:
+    """Names of the cues that sit between a pair of quotation marks: words mentioned
+    (a regulator quoting "completely safe"), not used."""
+    marks = sorted(start for start, _ in cues.get("QUOTATION", ()))
+    spans = list(zip(marks[::2], marks[1::2], strict=False))
+    if not spans:
+        return []
+    return sorted(
+        {
+            name
+            for name in NEGATABLE_CUES
+            for start, end in cues.get(name, ())
+            if any(open_ < start and end <= close for open_, close in spans)
+        }
+    )
 
 
 def hash_features(feature_lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:

@@ -32,8 +32,9 @@ from scanner.rulepack import LABELS, load_rulepack
 SEED = 13
 FOLDS = 5
 C = 16.0
-# Each label's threshold may flag at most this share of records that carry no label.
-MAX_UNLABELLED_FLAG_RATE = 0.008
+# The thresholds together may flag at most this share of the records that carry no label.
+MAX_UNLABELLED_FLAG_RATE = 0.025
+THRESHOLD_GRID = np.round(np.arange(0.10, 0.97, 0.01), 2)
 
 KEYWORD_BASELINE = {
     "unapproved_use": r"stem cell|exosome|cord blood|wharton|amniotic|placent|\bsvf\b|\bmsc",
@@ -81,31 +82,57 @@ def _platt(margins: np.ndarray, target: np.ndarray) -> tuple[float, float]:
     return float(model.coef_[0][0]), float(model.intercept_[0])
 
 
-def _threshold(probabilities: np.ndarray, target: np.ndarray, unlabelled: np.ndarray) -> float:
-    """The threshold with the best F1 among those that flag at most
-    MAX_UNLABELLED_FLAG_RATE of the records that carry no label at all."""
-    best, best_key = 0.5, (-1.0, -1.0)
-    n_unlabelled = max(1, int(unlabelled.sum()))
-    for threshold in np.arange(0.1, 0.97, 0.01):
-        predicted = probabilities >= threshold
-        tp = float(np.sum(predicted & (target == 1)))
-        fp = float(np.sum(predicted & (target == 0)))
-        fn = float(np.sum(~predicted & (target == 1)))
-        flag_rate = float(np.sum(predicted & unlabelled)) / n_unlabelled
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        key = (1.0 if flag_rate <= MAX_UNLABELLED_FLAG_RATE else -flag_rate, f1)
-        if key > best_key:
-            best, best_key = float(round(threshold, 2)), key
-    return best
+def _f1(predicted: np.ndarray, target: np.ndarray) -> float:
+    tp = float(np.sum(predicted & (target == 1)))
+    wrong = float(np.sum(predicted != (target == 1)))
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
+def _thresholds(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per-label thresholds that share one false-positive budget: together they may
+    flag (any label) at most MAX_UNLABELLED_FLAG_RATE of the records with no label.
+
+    Starting from the strictest threshold for every label, each step lowers the one
+    label's threshold that buys the most F1 per extra unlabelled record flagged,
+    until no step fits in the budget. So labels whose claims are easy to tell apart
+    get high recall cheaply, and the budget left goes where it helps most.
+    """
+    unlabelled = targets.sum(axis=1) == 0
+    budget = MAX_UNLABELLED_FLAG_RATE * max(1, int(unlabelled.sum()))
+    n_labels = targets.shape[1]
+    # flags[i][k]: which unlabelled records label i flags at THRESHOLD_GRID[k]
+    flags = [
+        probabilities[unlabelled, i][None, :] >= THRESHOLD_GRID[:, None] for i in range(n_labels)
+    ]
+    f1 = [
+        np.array([_f1(probabilities[:, i] >= t, targets[:, i]) for t in THRESHOLD_GRID])
+        for i in range(n_labels)
+    ]
+    chosen = [len(THRESHOLD_GRID) - 1] * n_labels
+    while True:
+        current = np.any([flags[i][chosen[i]] for i in range(n_labels)], axis=0)
+        spent = int(current.sum())
+        best = None
+        for i in range(n_labels):
+            others = np.any([flags[j][chosen[j]] for j in range(n_labels) if j != i], axis=0)
+            counts = (others[None, :] | flags[i][: chosen[i]]).sum(axis=1)
+            gains = f1[i][: chosen[i]] - f1[i][chosen[i]]
+            for k in np.flatnonzero((counts <= budget) & (gains > 1e-9)):
+                ratio = gains[k] / max(float(counts[k] - spent), 0.5)
+                if best is None or ratio > best[0]:
+                    best = (ratio, i, int(k))
+        if best is None:
+            return THRESHOLD_GRID[chosen]
+        chosen[best[1]] = best[2]
 
 
 def fit_calibrated(features, targets: np.ndarray) -> dict:
     """Fit all labels: weights, intercepts, Platt parameters and thresholds."""
     n_labels = targets.shape[1]
     weights = np.zeros((features.shape[1], n_labels))
-    intercept, platt_a, platt_b, thresholds = (np.zeros(n_labels) for _ in range(4))
+    intercept, platt_a, platt_b = (np.zeros(n_labels) for _ in range(3))
     folds = list(KFold(FOLDS, shuffle=True, random_state=SEED).split(np.arange(features.shape[0])))
-    unlabelled = targets.sum(axis=1) == 0
+    probabilities = np.zeros(targets.shape)
     for i in range(n_labels):
         target = targets[:, i]
         margins = np.zeros(features.shape[0])
@@ -113,9 +140,9 @@ def fit_calibrated(features, targets: np.ndarray) -> dict:
             coef, bias = _fit(features[train_index], target[train_index])
             margins[test_index] = features[test_index] @ coef + bias
         platt_a[i], platt_b[i] = _platt(margins, target)
-        probabilities = 1 / (1 + np.exp(-(platt_a[i] * margins + platt_b[i])))
-        thresholds[i] = _threshold(probabilities, target, unlabelled)
+        probabilities[:, i] = 1 / (1 + np.exp(-(platt_a[i] * margins + platt_b[i])))
         weights[:, i], intercept[i] = _fit(features, target)
+    thresholds = _thresholds(probabilities, targets)
     return {
         "weights": weights,
         "intercept": intercept,
