@@ -175,7 +175,8 @@ STAGES = [
     ("pipe", "language.py", "    spaCy nlp.pipe (tokenizer + cue matchers)"),
     ("doc_features", "features.py", "    doc_features"),
     ("hash_features", "features.py", "    hash_features"),
-    ("probabilities", "classify.py", "    LinearModel.probabilities"),
+    ("probabilities", "classify.py", "    ClaimModel.probabilities"),
+    ("textcat_scores", "textcat.py", "      spaCy text classifier (bag of n-grams)"),
     ("_verdicts", "classify.py", "    _verdicts (rules, citations)"),
 ]
 

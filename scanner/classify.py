@@ -1,7 +1,8 @@
 """Text in, findings out: the only place that loads the trained model and rule pack.
 
-A segment is judged twice: by the linear model (one calibrated probability per
-label from hashed features) and by the rule pack's high-precision claim rules.
+A segment is judged twice: by the trained model (one calibrated probability per
+label from two views, a linear model over hashed features and spaCy's
+bag-of-n-grams text classifier) and by the rule pack's high-precision claim rules.
 A label is a finding when the model's probability reaches that label's threshold
 or a rule fires; the finding records which rule or model decided.
 """
@@ -16,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
+from spacy.pipeline import TextCategorizer
 from spacy.tokens import Doc
 
 from scanner.cues import build_nlp
@@ -24,6 +26,7 @@ from scanner.features import N_FEATURES, doc_features, hash_features
 from scanner.models import MODEL_FILE, MODEL_META_FILE, MODELS_DIR
 from scanner.rulepack import LABELS, RulePack, load_rulepack
 from scanner.segment import Segment, segment_plain_text
+from scanner.textcat import load_textcat, save_textcat, textcat_input, textcat_scores
 
 # How many distinct segments' verdicts a classifier remembers.
 CACHE_SIZE = 100_000
@@ -51,31 +54,51 @@ class Finding:
         return asdict(self)
 
 
+def calibrated_probabilities(
+    margins: np.ndarray,
+    textcat_scores: np.ndarray,
+    calibration: np.ndarray,
+    calibration_bias: np.ndarray,
+) -> np.ndarray:
+    """Per-label probabilities from the two views: a logistic regression over the linear
+    model's margin and the logit of spaCy's text-classifier score."""
+    scores = np.clip(textcat_scores, 1e-6, 1 - 1e-6)
+    logits = np.log(scores / (1 - scores))
+    z = calibration[:, 0] * margins + calibration[:, 1] * logits + calibration_bias
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 @dataclass
-class LinearModel:
-    """Per-label logistic models with Platt calibration and a decision threshold."""
+class ClaimModel:
+    """The trained model: a linear model over hashed features and spaCy's
+    bag-of-n-grams text classifier, combined per label by a calibration and
+    compared with a decision threshold."""
 
     weights: np.ndarray  # (N_FEATURES, n_labels) float32
     intercept: np.ndarray
-    platt_a: np.ndarray
-    platt_b: np.ndarray
+    calibration: np.ndarray  # (n_labels, 2): weight of the margin and of the textcat logit
+    calibration_bias: np.ndarray
     thresholds: np.ndarray
+    textcat: TextCategorizer
     meta: dict
 
-    def probabilities(self, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities, shape (n_rows, n_labels), from hashed features.
+    def probabilities(self, indptr: np.ndarray, indices: np.ndarray, docs: list[Doc]) -> np.ndarray:
+        """Calibrated probabilities, shape (n_rows, n_labels), from hashed features and
+        the Docs the text classifier reads (see ``textcat_input``).
 
         Every row has at least one feature, so ``reduceat`` sums each row's weights.
         """
-        margin = np.add.reduceat(self.weights[indices], indptr[:-1], axis=0) + self.intercept
-        return 1.0 / (1.0 + np.exp(-(self.platt_a * margin + self.platt_b)))
+        margins = np.add.reduceat(self.weights[indices], indptr[:-1], axis=0) + self.intercept
+        scores = textcat_scores(self.textcat, docs)
+        return calibrated_probabilities(margins, scores, self.calibration, self.calibration_bias)
 
     def save(self, directory: Path) -> None:
-        """Write ``classifier.npz`` (byte-for-byte reproducible) and ``classifier.json``."""
+        """Write ``classifier.npz`` (byte-for-byte reproducible), ``classifier.json`` and
+        the text classifier's folder."""
         arrays = {
             "intercept": self.intercept.astype(np.float64),
-            "platt_a": self.platt_a.astype(np.float64),
-            "platt_b": self.platt_b.astype(np.float64),
+            "calibration": self.calibration.astype(np.float64),
+            "calibration_bias": self.calibration_bias.astype(np.float64),
             "thresholds": self.thresholds.astype(np.float64),
         }
         for i, label in enumerate(LABELS):
@@ -95,9 +118,10 @@ class LinearModel:
         (directory / MODEL_META_FILE).write_text(
             json.dumps(self.meta, indent=2, sort_keys=True) + "\n", "utf-8"
         )
+        save_textcat(self.textcat, directory)
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> LinearModel:
+    def load(cls, directory: Path | None = None) -> ClaimModel:
         """Load from ``directory`` (default: the model shipped in ``models/``)."""
         base = Path(directory) if directory else Path(str(MODELS_DIR))
         try:
@@ -109,9 +133,10 @@ class LinearModel:
                 return cls(
                     weights,
                     arrays["intercept"],
-                    arrays["platt_a"],
-                    arrays["platt_b"],
+                    arrays["calibration"],
+                    arrays["calibration_bias"],
                     arrays["thresholds"],
+                    load_textcat(base),
                     meta,
                 )
         except (OSError, KeyError, ValueError) as error:
@@ -125,10 +150,10 @@ class LinearModel:
 class Classifier:
     """Classify segments of text into findings."""
 
-    def __init__(self, model: LinearModel | None = None, rulepack_path: str | None = None):
+    def __init__(self, model: ClaimModel | None = None, rulepack_path: str | None = None):
         self.rulepack: RulePack = load_rulepack(rulepack_path)
         self.nlp = build_nlp(rulepack_path)
-        self.model = model or LinearModel.load()
+        self.model = model or ClaimModel.load()
         self._cache: dict[int, tuple] = {}
 
     def check_text(self, text: str) -> list[Finding]:
@@ -174,7 +199,12 @@ class Classifier:
             doc_features(doc, context_docs.get(s.context), s.kind, s.text)
             for doc, s in zip(docs, segments, strict=True)
         ]
-        probabilities = self.model.probabilities(*hash_features(feature_lists))
+        # The text classifier reads a list item together with its lead-in.
+        textcat_docs = [
+            self.nlp.make_doc(textcat_input(s.text, s.context)) if s.context else doc
+            for doc, s in zip(docs, segments, strict=True)
+        ]
+        probabilities = self.model.probabilities(*hash_features(feature_lists), textcat_docs)
         return [self._verdicts(doc, row) for doc, row in zip(docs, probabilities, strict=True)]
 
     def _verdicts(self, doc: Doc, probabilities: np.ndarray) -> tuple:

@@ -2,11 +2,12 @@
 
 Steps: hold out about 15% of the corpus by a hash of each text (written to
 ``models/heldout.jsonl`` for ``clinicscan evaluate``); on the rest, run a nested
-5-fold cross-validation whose thresholds are chosen inside each training fold
-(so the reported figures are not tuned on the fold they are measured on), score
-a plain keyword baseline on the same folds, then fit the final per-label logistic
-models, calibrate them (Platt scaling on out-of-fold margins) and choose each
-label's threshold on out-of-fold probabilities.
+5-fold cross-validation whose calibration and thresholds are chosen inside each
+training fold (so the reported figures are not tuned on the fold they are measured
+on), score a plain keyword baseline on the same folds, then fit the final model:
+per-label logistic regressions over hashed features and spaCy's bag-of-n-grams
+text classifier, a per-label calibration over both views' out-of-fold scores, and
+thresholds chosen on the calibrated out-of-fold probabilities.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from scanner import __version__
-from scanner.classify import LinearModel, fired_rules
+from scanner.classify import ClaimModel, calibrated_probabilities, fired_rules
 from scanner.corpus import is_heldout, read_corpus, segment_kind
 from scanner.cues import build_nlp
 from scanner.features import N_FEATURES, doc_features, feature_matrix
 from scanner.metrics import score_predictions
 from scanner.models import MODELS_DIR
 from scanner.rulepack import LABELS, load_rulepack
+from scanner.textcat import TEXTCAT_SETTINGS, score_texts, textcat_input, train_textcat
 
 SEED = 13
 FOLDS = 5
@@ -74,12 +76,25 @@ def _fit(features, target: np.ndarray) -> tuple[np.ndarray, float]:
     return model.coef_[0], float(model.intercept_[0])
 
 
-def _platt(margins: np.ndarray, target: np.ndarray) -> tuple[float, float]:
-    if target.min() == target.max():
-        return 1.0, 0.0
-    model = LogisticRegression(C=1e4, solver="lbfgs")
-    model.fit(margins.reshape(-1, 1), target)
-    return float(model.coef_[0][0]), float(model.intercept_[0])
+def _fit_linear(features, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per label: weights (n_features, n_labels) and intercepts."""
+    fitted = [_fit(features, targets[:, i]) for i in range(targets.shape[1])]
+    return np.column_stack([w for w, _ in fitted]), np.array([b for _, b in fitted])
+
+
+def _calibrate(margins: np.ndarray, scores: np.ndarray, targets: np.ndarray):
+    """Per label, a logistic regression from (linear margin, textcat logit) to the label:
+    weights (n_labels, 2) and biases. A label with one class keeps the margin alone."""
+    n_labels = targets.shape[1]
+    calibration, bias = np.tile([1.0, 0.0], (n_labels, 1)), np.zeros(n_labels)
+    clipped = np.clip(scores, 1e-6, 1 - 1e-6)
+    logits = np.log(clipped / (1 - clipped))
+    for i in range(n_labels):
+        if targets[:, i].min() != targets[:, i].max():
+            model = LogisticRegression(C=1e4, solver="lbfgs")
+            model.fit(np.column_stack([margins[:, i], logits[:, i]]), targets[:, i])
+            calibration[i], bias[i] = model.coef_[0], model.intercept_[0]
+    return calibration, bias
 
 
 def _f1(predicted: np.ndarray, target: np.ndarray) -> float:
@@ -126,36 +141,41 @@ def _thresholds(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:
         chosen[best[1]] = best[2]
 
 
-def fit_calibrated(features, targets: np.ndarray) -> dict:
-    """Fit all labels: weights, intercepts, Platt parameters and thresholds."""
-    n_labels = targets.shape[1]
-    weights = np.zeros((features.shape[1], n_labels))
-    intercept, platt_a, platt_b = (np.zeros(n_labels) for _ in range(3))
-    folds = list(KFold(FOLDS, shuffle=True, random_state=SEED).split(np.arange(features.shape[0])))
-    probabilities = np.zeros(targets.shape)
-    for i in range(n_labels):
-        target = targets[:, i]
-        margins = np.zeros(features.shape[0])
-        for train_index, test_index in folds:
-            coef, bias = _fit(features[train_index], target[train_index])
-            margins[test_index] = features[test_index] @ coef + bias
-        platt_a[i], platt_b[i] = _platt(margins, target)
-        probabilities[:, i] = 1 / (1 + np.exp(-(platt_a[i] * margins + platt_b[i])))
-        weights[:, i], intercept[i] = _fit(features, target)
-    thresholds = _thresholds(probabilities, targets)
+def fit_calibrated(features, texts: list[str], targets: np.ndarray) -> dict:
+    """Fit both views on all records; calibrate them and choose thresholds on their
+    out-of-fold scores (5 folds)."""
+    folds = KFold(FOLDS, shuffle=True, random_state=SEED).split(np.arange(features.shape[0]))
+    margins, scores = np.zeros(targets.shape), np.zeros(targets.shape)
+    for train_index, test_index in folds:
+        weights, intercept = _fit_linear(features[train_index], targets[train_index])
+        margins[test_index] = features[test_index] @ weights + intercept
+        textcat = train_textcat([texts[i] for i in train_index], targets[train_index], SEED)
+        scores[test_index] = score_texts(textcat, [texts[i] for i in test_index])
+    calibration, calibration_bias = _calibrate(margins, scores, targets)
+    probabilities = calibrated_probabilities(margins, scores, calibration, calibration_bias)
+    weights, intercept = _fit_linear(features, targets)
     return {
         "weights": weights,
         "intercept": intercept,
-        "platt_a": platt_a,
-        "platt_b": platt_b,
-        "thresholds": thresholds,
+        "calibration": calibration,
+        "calibration_bias": calibration_bias,
+        "thresholds": _thresholds(probabilities, targets),
+        "textcat": train_textcat(texts, targets, SEED),
     }
 
 
-def _predict(params: dict, features) -> np.ndarray:
-    margin = features @ params["weights"] + params["intercept"]
-    probabilities = 1 / (1 + np.exp(-(params["platt_a"] * margin + params["platt_b"])))
+def _predict(params: dict, features, texts: list[str]) -> np.ndarray:
+    margins = features @ params["weights"] + params["intercept"]
+    scores = score_texts(params["textcat"], texts)
+    probabilities = calibrated_probabilities(
+        margins, scores, params["calibration"], params["calibration_bias"]
+    )
     return probabilities >= params["thresholds"]
+
+
+def textcat_texts(records: list[dict]) -> list[str]:
+    """What the text classifier reads for each record: lead-in and text."""
+    return [textcat_input(r["text"], r.get("context")) for r in records]
 
 
 def _targets(records: list[dict]) -> np.ndarray:
@@ -165,11 +185,14 @@ def _targets(records: list[dict]) -> np.ndarray:
 def cross_validate(records: list[dict], features, rule_hits) -> dict:
     """Nested cross-validated figures of the model plus rules, and of the keyword baseline."""
     targets = _targets(records)
+    texts = textcat_texts(records)
     predicted: list[set[str]] = [set() for _ in records]
     folds = KFold(FOLDS, shuffle=True, random_state=SEED + 1).split(np.arange(len(records)))
     for train_index, test_index in folds:
-        params = fit_calibrated(features[train_index], targets[train_index])
-        decisions = _predict(params, features[test_index])
+        params = fit_calibrated(
+            features[train_index], [texts[i] for i in train_index], targets[train_index]
+        )
+        decisions = _predict(params, features[test_index], [texts[i] for i in test_index])
         for row, index in zip(decisions, test_index, strict=True):
             predicted[index] = {label for label, on in zip(LABELS, row, strict=True) if on}
             predicted[index] |= rule_hits[index]
@@ -196,6 +219,7 @@ def corpus_fingerprint(directory: Path, rulepack_path: str | None) -> str:
     rules = Path(rulepack_path) if rulepack_path else Path(str(MODELS_DIR)) / "rules.yaml"
     digest.update(rules.read_bytes())
     digest.update(f"{SEED}|{FOLDS}|{C}|{MAX_UNLABELLED_FLAG_RATE}|{N_FEATURES}".encode())
+    digest.update(json.dumps(TEXTCAT_SETTINGS, sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -218,27 +242,29 @@ def train(
     }
     if cross_validation:
         report["cross_validation"] = cross_validate(train_records, features, rule_hits)
-    params = fit_calibrated(features, _targets(train_records))
+    params = fit_calibrated(features, textcat_texts(train_records), _targets(train_records))
     fingerprint = corpus_fingerprint(corpus_dir, rulepack_path)
     meta = {
-        "version": f"cs-linear-{fingerprint[:12]}",
+        "version": f"cs-lrbow-{fingerprint[:12]}",
         "labels": list(LABELS),
         "tool_version": __version__,
         "rules_version": load_rulepack(rulepack_path).version,
         "seed": SEED,
         "folds": FOLDS,
         "C": C,
+        "textcat": TEXTCAT_SETTINGS,
         "thresholds": {
             label: float(t) for label, t in zip(LABELS, params["thresholds"], strict=True)
         },
         "train_records": len(train_records),
     }
-    model = LinearModel(
+    model = ClaimModel(
         params["weights"].astype(np.float32),
         params["intercept"],
-        params["platt_a"],
-        params["platt_b"],
+        params["calibration"],
+        params["calibration_bias"],
         params["thresholds"],
+        params["textcat"],
         meta,
     )
     out_dir.mkdir(parents=True, exist_ok=True)

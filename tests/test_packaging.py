@@ -35,6 +35,8 @@ def test_wheel_ships_model_rules_corpus_and_templates(tmp_path):
     for required in (
         "scanner/models/classifier.npz",
         "scanner/models/classifier.json",
+        "scanner/models/textcat/model",
+        "scanner/models/textcat/cfg",
         "scanner/models/rules.yaml",
         "scanner/models/MODEL_CARD.md",
         "scanner/spiders/site_spider.py",

@@ -7,9 +7,10 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from scanner.classify import Classifier, LinearModel
+from scanner.classify import ClaimModel, Classifier, calibrated_probabilities
 from scanner.corpus import read_corpus
 from scanner.rulepack import LABELS, RulePackError, parse_rulepack
 from tests.conftest import REPO
@@ -34,7 +35,13 @@ def test_train_is_deterministic(cli, tmp_path):
     for out in (first, second):
         result = cli("train", "--corpus", str(corpus), "--out", str(out), "--no-cv")
         assert result.returncode == 0, result.stderr
-    for name in ("classifier.npz", "classifier.json", "heldout.jsonl"):
+    for name in (
+        "classifier.npz",
+        "classifier.json",
+        "heldout.jsonl",
+        "textcat/model",
+        "textcat/cfg",
+    ):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
@@ -43,25 +50,51 @@ def test_shipped_model_matches_corpus_fingerprint():
     from scanner.train import corpus_fingerprint
 
     meta = json.loads((MODELS / "classifier.json").read_text())
-    assert meta["version"] == f"cs-linear-{corpus_fingerprint(MODELS / 'corpus', None)[:12]}"
+    assert meta["version"] == f"cs-lrbow-{corpus_fingerprint(MODELS / 'corpus', None)[:12]}"
     assert meta["labels"] == list(LABELS)
 
 
-def test_model_file_loads_without_pickle():
+def test_model_files_load_without_pickle():
+    """Weights are .npy arrays (read with allow_pickle=False) and spaCy's own JSON config
+    and msgpack weights; nothing else ships, and every file is small."""
     with zipfile.ZipFile(MODELS / "classifier.npz") as archive:
         assert all(name.endswith(".npy") for name in archive.namelist())
-    model = LinearModel.load(MODELS)
+    assert sorted(p.name for p in (MODELS / "textcat").iterdir()) == ["cfg", "model"]
+    model = ClaimModel.load(MODELS)
     assert model.weights.shape[1] == len(LABELS)
-    assert (MODELS / "classifier.npz").stat().st_size < 5 * 1024 * 1024
+    assert list(model.textcat.labels) == list(LABELS)
+    for path in (MODELS / "classifier.npz", MODELS / "textcat" / "model"):
+        assert path.stat().st_size < 4 * 1024 * 1024, path
 
 
-def test_corrupt_model_is_a_clear_error(tmp_path):
-    shutil.copy(MODELS / "classifier.json", tmp_path)
-    (tmp_path / "classifier.npz").write_bytes(b"not a zip")
+def test_both_views_count_in_the_shipped_calibration():
+    """Each label's probability rises with the linear margin and with the text
+    classifier's score: neither view is ignored."""
+    model = ClaimModel.load(MODELS)
+    assert (model.calibration > 0).all(), model.calibration
+    margins = np.zeros((1, len(LABELS)))
+    low, high = (
+        calibrated_probabilities(
+            margins, np.full((1, len(LABELS)), score), model.calibration, model.calibration_bias
+        )
+        for score in (0.1, 0.9)
+    )
+    assert (high > low).all()
+
+
+@pytest.mark.parametrize("broken", ["classifier.npz", "textcat/model", "textcat"])
+def test_corrupt_model_is_a_clear_error(tmp_path, broken):
     from scanner.errors import ModelError
 
-    with pytest.raises(ModelError):
-        LinearModel.load(tmp_path)
+    shutil.copy(MODELS / "classifier.json", tmp_path)
+    shutil.copy(MODELS / "classifier.npz", tmp_path)
+    shutil.copytree(MODELS / "textcat", tmp_path / "textcat")
+    if broken == "textcat":
+        shutil.rmtree(tmp_path / "textcat")
+    else:
+        (tmp_path / broken).write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="cannot load the classifier"):
+        ClaimModel.load(tmp_path)
 
 
 def test_evaluate_prints_figures(cli):
@@ -140,8 +173,6 @@ def test_every_label_and_rule_cites_a_known_source():
 def test_thresholds_share_one_false_positive_budget():
     """Thresholds together flag at most the budget of unlabelled records, and the
     budget goes where it buys F1: the separable label gets full recall."""
-    import numpy as np
-
     from scanner import train
 
     rng = np.random.default_rng(0)

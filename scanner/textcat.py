@@ -1,0 +1,107 @@
+"""The second view of a segment: spaCy's bag-of-n-grams text classifier.
+
+The linear model (``scanner.features``) reads normalised words, cues and the
+context's cues. This component reads the raw token unigrams and bigrams (case and
+punctuation kept) of the lead-in and the segment together, and is trained with
+spaCy's own optimiser. The two make different mistakes, so ``scanner.train``
+combines their scores per label with a small logistic regression.
+
+Saved with spaCy's own serialisation (JSON config and msgpack weights), which
+cannot run code.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import spacy
+from spacy.language import Language
+from spacy.pipeline import TextCategorizer
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import fix_random_seed, minibatch
+
+from scanner.rulepack import LABELS
+
+TEXTCAT_DIR = "textcat"
+MODEL_CONFIG = {
+    "@architectures": "spacy.TextCatBOW.v3",
+    "exclusive_classes": False,
+    "ngram_size": 2,
+    "no_output_layer": False,
+    "length": 2**17,
+    "nO": None,
+}
+EPOCHS = 8
+BATCH_SIZE = 32
+DROPOUT = 0.2
+# Everything that shapes the trained weights (recorded in the model's metadata and
+# its version hash).
+TEXTCAT_SETTINGS = {
+    "model": MODEL_CONFIG,
+    "epochs": EPOCHS,
+    "batch_size": BATCH_SIZE,
+    "dropout": DROPOUT,
+}
+# Between a list item's lead-in and the item, so n-grams do not join the two.
+CONTEXT_SEPARATOR = " » "
+
+
+def textcat_input(text: str, context: str | None) -> str:
+    """The text the component reads: the lead-in (if any), a separator, the segment."""
+    return f"{context}{CONTEXT_SEPARATOR}{text}" if context else text
+
+
+def _new_pipeline() -> tuple[Language, TextCategorizer]:
+    nlp = spacy.blank("en")
+    textcat = nlp.add_pipe("textcat_multilabel", config={"model": MODEL_CONFIG})
+    for label in LABELS:
+        textcat.add_label(label)
+    return nlp, textcat
+
+
+def _cats(row: np.ndarray) -> dict[str, float]:
+    return {label: float(value) for label, value in zip(LABELS, row, strict=True)}
+
+
+def train_textcat(texts: list[str], targets: np.ndarray, seed: int) -> TextCategorizer:
+    """Train on ``texts`` (see :func:`textcat_input`) with 0/1 ``targets`` per label;
+    the same inputs and seed give the same weights."""
+    fix_random_seed(seed)
+    nlp, textcat = _new_pipeline()
+    examples = [
+        Example.from_dict(nlp.make_doc(text), {"cats": _cats(row)})
+        for text, row in zip(texts, targets, strict=True)
+    ]
+    optimizer = nlp.initialize(lambda: examples)
+    order = random.Random(seed)
+    for _ in range(EPOCHS):
+        order.shuffle(examples)
+        for batch in minibatch(examples, size=BATCH_SIZE):
+            nlp.update(batch, drop=DROPOUT, sgd=optimizer)
+    return textcat
+
+
+def textcat_scores(textcat: TextCategorizer, docs: list[Doc]) -> np.ndarray:
+    """Scores in [0, 1], shape (len(docs), len(LABELS))."""
+    if not docs:
+        return np.zeros((0, len(LABELS)))
+    return np.asarray(textcat.predict(docs), dtype=np.float64)
+
+
+def score_texts(textcat: TextCategorizer, texts: list[str]) -> np.ndarray:
+    """:func:`textcat_scores` of plain strings (tokenised as the classifier does)."""
+    make_doc = spacy.blank("en").make_doc
+    return textcat_scores(textcat, [make_doc(text) for text in texts])
+
+
+def save_textcat(textcat: TextCategorizer, directory: Path) -> None:
+    """Write the trained component to ``directory/textcat``."""
+    textcat.to_disk(Path(directory) / TEXTCAT_DIR, exclude=["vocab"])
+
+
+def load_textcat(directory: Path) -> TextCategorizer:
+    """Read a component written by :func:`save_textcat`."""
+    return _new_pipeline()[1].from_disk(Path(directory) / TEXTCAT_DIR, exclude=["vocab"])
