@@ -143,6 +143,19 @@ def test_rule_fires_when_model_is_unsure(classifier):
     assert "safety_claim" not in fired_rules(classifier.rulepack, negated)
 
 
+def test_registration_as_a_legal_duty_vetoes_the_fda_rule(classifier):
+    """CS-FDA-001 flags registration used as an assurance, not registration stated
+    as the legal duty it is."""
+    from scanner.classify import fired_rules
+
+    assurance = classifier.nlp("Our lab is FDA-registered, so you can trust our stem cells.")
+    assert fired_rules(classifier.rulepack, assurance)["fda_status_claim"].id == "CS-FDA-001"
+    duty = classifier.nlp(
+        "Our cord blood bank is registered with the FDA, as every cord blood bank must be."
+    )
+    assert "fda_status_claim" not in fired_rules(classifier.rulepack, duty)
+
+
 def test_full_verdict_memory_never_loses_a_segment(monkeypatch):
     """Regression: forgetting old verdicts mid-batch once dropped crawled pages."""
     import scanner.classify as classify_module
