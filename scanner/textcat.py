@@ -20,13 +20,16 @@ import spacy
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.pipeline import TextCategorizer
+from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
 from spacy.tokens import Doc
 from spacy.training import Example
-from spacy.util import fix_random_seed, minibatch
+from spacy.util import fix_random_seed, minibatch, registry
+from spacy.vocab import Vocab
 
 from scanner.rulepack import LABELS
 
 TEXTCAT_DIR = "textcat"
+PIPE_NAME = "textcat_multilabel"
 MODEL_CONFIG = {
     "@architectures": "spacy.TextCatBOW.v3",
     "exclusive_classes": False,
@@ -57,7 +60,7 @@ def textcat_input(text: str, context: str | None) -> str:
 
 def _new_pipeline() -> tuple[Language, TextCategorizer]:
     nlp = spacy.blank("en")
-    textcat = nlp.add_pipe("textcat_multilabel", config={"model": MODEL_CONFIG})
+    textcat = nlp.add_pipe(PIPE_NAME, config={"model": MODEL_CONFIG})
     for label in LABELS:
         textcat.add_label(label)
     return nlp, textcat
@@ -120,5 +123,8 @@ def save_textcat(textcat: TextCategorizer, directory: Path) -> None:
 
 
 def load_textcat(directory: Path) -> TextCategorizer:
-    """Read a component written by :func:`save_textcat`."""
-    return _new_pipeline()[1].from_disk(Path(directory) / TEXTCAT_DIR, exclude=["vocab"])
+    """Read a component written by :func:`save_textcat` (its labels come from its
+    ``cfg``). Built without a Language: a blank English pipeline takes 0.2 s to make."""
+    model = registry.resolve({"model": MODEL_CONFIG})["model"]
+    textcat = MultiLabel_TextCategorizer(Vocab(), model, PIPE_NAME, threshold=0.5)
+    return textcat.from_disk(Path(directory) / TEXTCAT_DIR, exclude=["vocab"])
