@@ -151,4 +151,4 @@ class Analyser:
 
 def default_workers() -> int:
     """One worker per core: the crawl process mostly waits on the network."""
-    return max(1, os.cpu_count() or 1)
+    return os.cpu_count() or 1

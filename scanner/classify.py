@@ -54,6 +54,13 @@ class Finding:
         return asdict(self)
 
 
+def textcat_logits(scores: np.ndarray) -> np.ndarray:
+    """The text classifier's scores as logits (clipped, so 0 and 1 stay finite): the
+    calibration's second input."""
+    clipped = np.clip(scores, 1e-6, 1 - 1e-6)
+    return np.log(clipped / (1 - clipped))
+
+
 def calibrated_probabilities(
     margins: np.ndarray,
     textcat_scores: np.ndarray,
@@ -62,8 +69,7 @@ def calibrated_probabilities(
 ) -> np.ndarray:
     """Per-label probabilities from the two views: a logistic regression over the linear
     model's margin and the logit of spaCy's text-classifier score."""
-    scores = np.clip(textcat_scores, 1e-6, 1 - 1e-6)
-    logits = np.log(scores / (1 - scores))
+    logits = textcat_logits(textcat_scores)
     z = calibration[:, 0] * margins + calibration[:, 1] * logits + calibration_bias
     return 1.0 / (1.0 + np.exp(-z))
 

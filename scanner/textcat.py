@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import spacy
 from spacy.attrs import ORTH
-from spacy.language import Language
 from spacy.pipeline import TextCategorizer
 from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
 from spacy.tokens import Doc
@@ -58,14 +57,6 @@ def textcat_input(text: str, context: str | None) -> str:
     return f"{context}{CONTEXT_SEPARATOR}{text}" if context else text
 
 
-def _new_pipeline() -> tuple[Language, TextCategorizer]:
-    nlp = spacy.blank("en")
-    textcat = nlp.add_pipe(PIPE_NAME, config={"model": MODEL_CONFIG})
-    for label in LABELS:
-        textcat.add_label(label)
-    return nlp, textcat
-
-
 def _cats(row: np.ndarray) -> dict[str, float]:
     return {label: float(value) for label, value in zip(LABELS, row, strict=True)}
 
@@ -74,7 +65,10 @@ def train_textcat(texts: list[str], targets: np.ndarray, seed: int) -> TextCateg
     """Train on ``texts`` (see :func:`textcat_input`) with 0/1 ``targets`` per label;
     the same inputs and seed give the same weights."""
     fix_random_seed(seed)
-    nlp, textcat = _new_pipeline()
+    nlp = spacy.blank("en")
+    textcat = nlp.add_pipe(PIPE_NAME, config={"model": MODEL_CONFIG})
+    for label in LABELS:
+        textcat.add_label(label)
     examples = [
         Example.from_dict(nlp.make_doc(text), {"cats": _cats(row)})
         for text, row in zip(texts, targets, strict=True)

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from scanner import __version__
-from scanner.classify import ClaimModel, calibrated_probabilities, fired_rules
+from scanner.classify import ClaimModel, calibrated_probabilities, fired_rules, textcat_logits
 from scanner.corpus import is_heldout, read_corpus, segment_kind
 from scanner.cues import build_nlp
 from scanner.features import N_FEATURES, doc_features, feature_matrix
@@ -87,8 +87,7 @@ def _calibrate(margins: np.ndarray, scores: np.ndarray, targets: np.ndarray):
     weights (n_labels, 2) and biases. A label with one class keeps the margin alone."""
     n_labels = targets.shape[1]
     calibration, bias = np.tile([1.0, 0.0], (n_labels, 1)), np.zeros(n_labels)
-    clipped = np.clip(scores, 1e-6, 1 - 1e-6)
-    logits = np.log(clipped / (1 - clipped))
+    logits = textcat_logits(scores)
     for i in range(n_labels):
         if targets[:, i].min() != targets[:, i].max():
             model = LogisticRegression(C=1e4, solver="lbfgs")
