@@ -355,16 +355,26 @@ def train(corpus, out, no_cv):
 
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False))
-def evaluate(path):
-    """Per-label precision, recall and F1 of the shipped classifier on a labelled JSONL file."""
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False),
+    help="A model folder written by `train --out` (default: the shipped model).",
+)
+def evaluate(path, model_dir):
+    """Per-label precision, recall and F1 of the classifier on a labelled JSONL file."""
+    from scanner.classify import Classifier, ClaimModel
     from scanner.corpus import CorpusError
     from scanner.evaluate import evaluate_file
     from scanner.metrics import format_figures
 
     if not Path(path).is_file():
         _fail(f"no such file: {path}")
+    if model_dir and not Path(model_dir).is_dir():
+        _fail(f"no model folder at {model_dir}")
+    classifier = Classifier(ClaimModel.load(Path(model_dir))) if model_dir else None
     try:
-        figures = evaluate_file(Path(path))
+        figures = evaluate_file(Path(path), classifier)
     except (CorpusError, UnicodeDecodeError) as error:
         raise InputError(str(error).splitlines()[0]) from None
     if not figures["records"]:

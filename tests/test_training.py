@@ -43,6 +43,10 @@ def test_train_is_deterministic(cli, tmp_path):
         "textcat/cfg",
     ):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    # `evaluate --model` scores the model just trained, not the shipped one.
+    result = cli("evaluate", str(first / "heldout.jsonl"), "--model", str(first))
+    assert result.returncode == 0, result.stderr
+    assert "core macro-F1" in result.stdout
 
 
 def test_shipped_model_matches_corpus_fingerprint():
@@ -139,6 +143,15 @@ def test_evaluate_bad_input(cli, tmp_path, content, message):
 
 def test_evaluate_missing_file(cli, tmp_path):
     assert cli("evaluate", str(tmp_path / "none.jsonl")).returncode == 2
+
+
+def test_evaluate_bad_model_folder(cli, tmp_path):
+    heldout = str(MODELS / "heldout.jsonl")
+    missing = cli("evaluate", heldout, "--model", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "no model folder" in missing.stderr
+    empty = cli("evaluate", heldout, "--model", str(tmp_path))
+    assert empty.returncode == 2 and "cannot load the classifier" in empty.stderr
+    assert len(empty.stderr.strip().splitlines()) == 1
 
 
 def test_rulepack_rejects_unknown_citation():
