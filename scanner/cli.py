@@ -363,7 +363,7 @@ def train(corpus, out, no_cv):
 )
 def evaluate(path, model_dir):
     """Per-label precision, recall and F1 of the classifier on a labelled JSONL file."""
-    from scanner.classify import Classifier, ClaimModel
+    from scanner.classify import ClaimModel, Classifier
     from scanner.corpus import CorpusError
     from scanner.evaluate import evaluate_file
     from scanner.metrics import format_figures

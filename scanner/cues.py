@@ -49,7 +49,9 @@ class CueMarker:
         anchors: set[str] | None = set()
         for name, spec in rulepack.cues.items():
             if spec.get("phrases"):
-                self.phrases.add(name, list(nlp.tokenizer.pipe(str(p) for p in spec["phrases"])))
+                phrases = {str(p) for p in spec["phrases"]}
+                phrases |= {p.replace("'", "’") for p in phrases}  # web text curls apostrophes
+                self.phrases.add(name, list(nlp.tokenizer.pipe(sorted(phrases))))
             for pattern in spec.get("patterns") or ():
                 self.patterns.add(name, [pattern])
                 anchor = pattern_anchor(pattern)

@@ -20,6 +20,7 @@ import spacy
 from spacy.attrs import ORTH
 from spacy.pipeline import TextCategorizer
 from spacy.pipeline.textcat_multilabel import MultiLabel_TextCategorizer
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch, registry
@@ -50,6 +51,8 @@ TEXTCAT_SETTINGS = {
 }
 # Between a list item's lead-in and the item, so n-grams do not join the two.
 CONTEXT_SEPARATOR = " » "
+# Typographic quotes read as their plain forms ("won’t" and "won't" are one word).
+PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 def textcat_input(text: str, context: str | None) -> str:
@@ -70,7 +73,7 @@ def train_textcat(texts: list[str], targets: np.ndarray, seed: int) -> TextCateg
     for label in LABELS:
         textcat.add_label(label)
     examples = [
-        Example.from_dict(nlp.make_doc(text), {"cats": _cats(row)})
+        Example.from_dict(nlp.make_doc(text.translate(PLAIN_QUOTES)), {"cats": _cats(row)})
         for text, row in zip(texts, targets, strict=True)
     ]
     optimizer = nlp.initialize(lambda: examples)
@@ -82,16 +85,26 @@ def train_textcat(texts: list[str], targets: np.ndarray, seed: int) -> TextCateg
     return textcat
 
 
+def _token_keys(doc: Doc) -> np.ndarray:
+    """Each token's ORTH id, with typographic quotes read as plain ones."""
+    if doc.text.translate(PLAIN_QUOTES) == doc.text:
+        return doc.to_array(ORTH)
+    return np.array(
+        [get_string_id(token.text.translate(PLAIN_QUOTES)) for token in doc], dtype=np.uint64
+    )
+
+
 def textcat_scores(textcat: TextCategorizer, docs: list[Doc]) -> np.ndarray:
     """Scores in [0, 1], shape (len(docs), len(LABELS)).
 
-    The same scores as ``textcat.predict(docs)`` (tested), computed for the whole
+    The same scores as ``textcat.predict(docs)`` (tested; typographic quotes read as
+    plain ones, as in training), computed for the whole
     batch at once: spaCy extracts and counts each Doc's n-grams separately, which
     costs more than the model itself. A repeated n-gram is passed once per
     occurrence instead of once with its count, which the linear layer sums the same.
     """
     layers = {layer.name: layer for layer in textcat.model.walk()}
-    tokens = [doc.to_array(ORTH) for doc in docs]
+    tokens = [_token_keys(doc) for doc in docs]
     unigrams = np.concatenate(tokens).astype(np.uint64) if docs else np.zeros(0, np.uint64)
     owner = np.repeat(np.arange(len(docs)), [len(t) for t in tokens])
     same_doc = owner[:-1] == owner[1:]

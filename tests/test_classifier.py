@@ -197,3 +197,18 @@ def test_matcher_anchor_gate_changes_no_cue():
         marker.anchors = anchors
     assert gated == ungated
     assert "TIME_PROMISE" in gated[0] and "STUDY_SCHEDULE" in gated[1]
+
+
+def test_cues_match_curly_apostrophes(classifier):
+    """Web pages curl apostrophes: "isn’t" is a negation as "isn't" is, and a rule
+    that a negation vetoes stays quiet either way."""
+    from scanner.classify import fired_rules
+
+    for text in (
+        "Our stem cell product isn't FDA approved.",
+        "Our stem cell product isn’t FDA approved.",
+    ):
+        doc = classifier.nlp(text)
+        assert "NEGATION" in doc._.cues, text
+        assert "fda_status_claim" not in fired_rules(classifier.rulepack, doc), text
+    assert "PRODUCT" in classifier.nlp("Wharton’s jelly injections")._.cues

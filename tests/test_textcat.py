@@ -34,6 +34,17 @@ def test_batched_scores_equal_spacys_own_prediction():
     np.testing.assert_allclose(ours, textcat.predict(docs), atol=1e-5)
 
 
+def test_typographic_quotes_read_as_plain_ones():
+    """Web pages curl their apostrophes; "won’t" scores as "won't" does."""
+    textcat = load_textcat(MODELS)
+    make_doc = spacy.blank("en").make_doc
+    curly = "Injecting stem cells won’t cure blindness, “yet”, says Dr. O’Neil."
+    plain = "Injecting stem cells won't cure blindness, \"yet\", says Dr. O'Neil."
+    ours = textcat_scores(textcat, [make_doc(curly)])
+    np.testing.assert_allclose(ours, textcat_scores(textcat, [make_doc(plain)]))
+    np.testing.assert_allclose(ours, textcat.predict([make_doc(plain)]), atol=1e-5)
+
+
 def test_batched_scores_take_empty_batches_and_empty_docs():
     textcat = load_textcat(MODELS)
     make_doc = spacy.blank("en").make_doc
