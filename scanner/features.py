@@ -36,6 +36,7 @@ PAIR_CUES = (
     "ABSOLUTE_SAFETY",
     "DISCLAIMER",
     "OWN_CELLS",
+    "TREATS",
 )
 # Cues a preceding negation can reverse.
 NEGATABLE_CUES = (
@@ -46,6 +47,7 @@ NEGATABLE_CUES = (
     "ABSOLUTE_SAFETY",
     "FDA_ASSURANCE",
     "CONDITION",
+    "TREATS",
 )
 NEGATION_WINDOW = 6
 
@@ -107,6 +109,8 @@ def doc_features(
         ctx_cues = context._.cues or {}
         feats += [f"ctx_w={norm}" for norm, _, is_word in _lexemes(context) if is_word]
         feats += [f"ctx_cue={name}" for name in sorted(ctx_cues)]
+        ctx_paired = [c for c in PAIR_CUES if c in ctx_cues]
+        feats += [f"ctx_pair={a}+{b}" for a, b in combinations(ctx_paired, 2)]
         feats += [f"ctx_cue={c}&cue={d}" for c in sorted(ctx_cues) for d in present]
         if n <= 8:
             feats += [f"short&ctx_cue={c}" for c in sorted(ctx_cues)]

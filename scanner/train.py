@@ -35,7 +35,7 @@ SEED = 13
 FOLDS = 5
 C = 16.0
 # The thresholds together may flag at most this share of the records that carry no label.
-MAX_UNLABELLED_FLAG_RATE = 0.025
+MAX_UNLABELLED_FLAG_RATE = 0.02
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.97, 0.01), 2)
 
 KEYWORD_BASELINE = {
