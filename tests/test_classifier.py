@@ -212,3 +212,17 @@ def test_cues_match_curly_apostrophes(classifier):
         assert "NEGATION" in doc._.cues, text
         assert "fda_status_claim" not in fired_rules(classifier.rulepack, doc), text
     assert "PRODUCT" in classifier.nlp("Wharton’s jelly injections")._.cues
+
+
+def test_lead_in_that_puts_a_product_to_work_is_one_feature(classifier):
+    """A lead-in naming a product and treatment wording ("can be treated with stem
+    cells, including:") gives the item a feature of its own; a lead-in naming only
+    a condition ("Symptoms of knee arthritis include:") does not."""
+    from scanner.features import doc_features
+
+    item = classifier.nlp("Muscle strains and tears")
+    offer = classifier.nlp("Sports injuries that can be treated with stem cells include:")
+    neutral = classifier.nlp("Symptoms of knee arthritis include:")
+    assert {"PRODUCT", "TREATS"} <= set(offer._.cues)
+    assert "ctx_pair=PRODUCT+TREATS" in doc_features(item, offer, "item")
+    assert not any(f.startswith("ctx_pair=") for f in doc_features(item, neutral, "item"))
