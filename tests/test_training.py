@@ -33,7 +33,8 @@ def test_train_is_deterministic(cli, tmp_path):
     corpus = _small_corpus(tmp_path)
     first, second = tmp_path / "a", tmp_path / "b"
     for out in (first, second):
-        result = cli("train", "--corpus", str(corpus), "--out", str(out), "--no-cv")
+        # A guard against a hang, not a speed test: a loaded 2-core machine needs minutes.
+        result = cli("train", "--corpus", str(corpus), "--out", str(out), "--no-cv", timeout=900)
         assert result.returncode == 0, result.stderr
     for name in (
         "classifier.npz",
