@@ -97,11 +97,11 @@ def _token_keys(doc: Doc) -> np.ndarray:
 def textcat_scores(textcat: TextCategorizer, docs: list[Doc]) -> np.ndarray:
     """Scores in [0, 1], shape (len(docs), len(LABELS)).
 
-    The same scores as ``textcat.predict(docs)`` (tested; typographic quotes read as
-    plain ones, as in training), computed for the whole
-    batch at once: spaCy extracts and counts each Doc's n-grams separately, which
-    costs more than the model itself. A repeated n-gram is passed once per
-    occurrence instead of once with its count, which the linear layer sums the same.
+    The same scores as ``textcat.predict(docs)`` (tested), with typographic quotes
+    read as plain ones as in training, computed for the whole batch at once: spaCy
+    extracts and counts each Doc's n-grams separately, which costs more than the
+    model itself. A repeated n-gram is passed once per occurrence instead of once
+    with its count, which the linear layer sums the same.
     """
     layers = {layer.name: layer for layer in textcat.model.walk()}
     tokens = [_token_keys(doc) for doc in docs]
