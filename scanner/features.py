@@ -2,7 +2,7 @@
 
 Features are strings hashed (CRC-32, stable across processes and platforms) into a
 fixed-size index space, so the shipped model is a weight table with no vocabulary to
-store: word unigrams and bigrams, the cues
+store: word unigrams, bigrams and stems (first letters of long words), the cues
 present, cue pairs, negation scope, and the cues and words of the context.
 """
 
@@ -37,6 +37,7 @@ PAIR_CUES = (
     "DISCLAIMER",
     "OWN_CELLS",
     "TREATS",
+    "BODY_PART",
 )
 # Cues a preceding negation can reverse.
 NEGATABLE_CUES = (
@@ -50,6 +51,11 @@ NEGATABLE_CUES = (
     "TREATS",
 )
 NEGATION_WINDOW = 6
+# Long words also count by their first letters, so "regenerating" shares weight with
+# "regeneration" and "remarkably" with "remarkable".
+STEM_LENGTH = 5
+# Typographic quotes read as their plain forms ("won’t" and "won't" are one word).
+PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 # Per lexeme (by ORTH id): (normalised word, kept as a segment word, kept as a
@@ -70,7 +76,7 @@ def _lexemes(doc: Doc) -> list[tuple[str, bool, bool]]:
         entry = cache.get(orth)
         if entry is None:
             lexeme = vocab[orth]
-            norm = "<num>" if lexeme.like_num else lexeme.lower_.replace("’", "'")
+            norm = "<num>" if lexeme.like_num else lexeme.lower_.translate(PLAIN_QUOTES)
             skip = lexeme.is_space or lexeme.is_punct
             word = not lexeme.is_space and not (lexeme.is_punct and lexeme.orth_ not in "?!%")
             entry = cache[orth] = (norm, word, not skip)
@@ -86,6 +92,7 @@ def doc_features(
     words = [norm for norm, is_word, _ in _lexemes(doc) if is_word]
     feats = [f"w={w}" for w in words]
     feats += [f"b={a}|{b}" for a, b in zip(words, words[1:], strict=False)]
+    feats += [f"s={w[:STEM_LENGTH]}" for w in words if len(w) >= STEM_LENGTH + 2]
     if words:
         feats.append(f"first={words[0]}")
     cues = doc._.cues or {}

@@ -26,6 +26,7 @@ from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch, registry
 from spacy.vocab import Vocab
 
+from scanner.features import PLAIN_QUOTES
 from scanner.rulepack import LABELS
 
 TEXTCAT_DIR = "textcat"
@@ -51,8 +52,6 @@ TEXTCAT_SETTINGS = {
 }
 # Between a list item's lead-in and the item, so n-grams do not join the two.
 CONTEXT_SEPARATOR = " » "
-# Typographic quotes read as their plain forms ("won’t" and "won't" are one word).
-PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 def textcat_input(text: str, context: str | None) -> str:

@@ -53,6 +53,17 @@ CLAIMS = [
         "own cells used as a no-risk assurance",
     ),
     (
+        "Your body won’t reject the cells, so nothing can go wrong.",
+        {"safety_claim"},
+        "a no-rejection assurance, with a curly apostrophe",
+    ),
+    (
+        "Our groundbreaking exosome protocol has transformed the lives of hundreds of knee"
+        " arthritis patients.",
+        {"unapproved_use", "miracle_language"},
+        "hype without 'miracle' or 'cure', for a condition",
+    ),
+    (
         "Our stem cell therapy is FDA-approved.",
         {"fda_status_claim"},
         "presents an unapproved therapy as approved",
@@ -82,6 +93,15 @@ NOT_CLAIMS = [
     ),
     ("Stem cell therapy for knee pain is not approved by the FDA.", "accurate FDA status"),
     ("Every procedure carries risks, including infection.", "a risk statement"),
+    ("Risks include infection, bleeding and, rarely, tumour formation.", "a risk disclosure"),
+    (
+        "No serious adverse events were reported among the 24 participants at 12 months.",
+        "a trial's safety result, not an assurance",
+    ),
+    (
+        "Researchers called the early results remarkable, but the trial had only twelve patients.",
+        "hype words in research voice, hedged",
+    ),
     ("There is no cure for multiple sclerosis.", "'no cure' is not miracle language"),
     (
         "Recovery after spinal cord injury is slow and varies from person to person.",
@@ -225,4 +245,25 @@ def test_lead_in_that_puts_a_product_to_work_is_one_feature(classifier):
     neutral = classifier.nlp("Symptoms of knee arthritis include:")
     assert {"PRODUCT", "TREATS"} <= set(offer._.cues)
     assert "ctx_pair=PRODUCT+TREATS" in doc_features(item, offer, "item")
-    assert not any(f.startswith("ctx_pair=") for f in doc_features(item, neutral, "item"))
+    assert "ctx_pair=PRODUCT+TREATS" not in doc_features(item, neutral, "item")
+
+
+def test_long_words_share_a_stem_feature(classifier):
+    """Inflections of a long word share one stem feature; short words get none."""
+    from scanner.features import doc_features
+
+    def stems(text):
+        return {f for f in doc_features(classifier.nlp(text)) if f.startswith("s=")}
+
+    assert stems("Cells regenerating cartilage") == stems("Cell regeneration of cartilage")
+    assert stems("Remarkable results") & stems("remarkably better")
+    assert stems("Our knee clinic") == set()
+
+
+def test_typographic_quotes_read_as_plain_in_linear_features(classifier):
+    """The linear view reads ‘ ’ “ ” as plain quotes, as the text classifier does."""
+    from scanner.features import doc_features
+
+    curly = doc_features(classifier.nlp("Your body won’t reject ‘young’ cells."))
+    plain = doc_features(classifier.nlp("Your body won't reject 'young' cells."))
+    assert [f for f in curly if f.startswith("w=")] == [f for f in plain if f.startswith("w=")]
