@@ -163,6 +163,25 @@ def test_rule_fires_when_model_is_unsure(classifier):
     assert "safety_claim" not in fired_rules(classifier.rulepack, negated)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is no harm in asking your doctor for a second opinion.",
+        "Most patients report no complications after a routine knee arthroscopy.",
+        "Identical twins can donate marrow to each other with no rejection.",
+        "Cord blood transplants can be safer than marrow transplants for some children.",
+    ],
+)
+def test_safety_rule_ignores_wider_safety_wording(classifier, text):
+    """Safety wording that is often innocent (SAFETY_WORDING) informs the model but
+    never fires CS-SAFE-001 on its own."""
+    from scanner.classify import fired_rules
+
+    doc = classifier.nlp(text)
+    assert "SAFETY_WORDING" in doc._.cues
+    assert "safety_claim" not in fired_rules(classifier.rulepack, doc)
+
+
 def test_registration_as_a_legal_duty_vetoes_the_fda_rule(classifier):
     """CS-FDA-001 flags registration used as an assurance, not registration stated
     as the legal duty it is."""
