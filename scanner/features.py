@@ -98,8 +98,7 @@ def doc_features(
     cues = doc._.cues or {}
     present = sorted(cues)
     feats += [f"cue={name}" for name in present]
-    paired = [c for c in PAIR_CUES if c in cues]
-    feats += [f"pair={a}+{b}" for a, b in combinations(paired, 2)]
+    feats += [f"pair={pair}" for pair in _cue_pairs(cues)]
     for negation_start, _ in cues.get("NEGATION", ()):
         for name in NEGATABLE_CUES:
             for start, _end in cues.get(name, ()):
@@ -116,8 +115,7 @@ def doc_features(
         ctx_cues = context._.cues or {}
         feats += [f"ctx_w={norm}" for norm, _, is_word in _lexemes(context) if is_word]
         feats += [f"ctx_cue={name}" for name in sorted(ctx_cues)]
-        ctx_paired = [c for c in PAIR_CUES if c in ctx_cues]
-        feats += [f"ctx_pair={a}+{b}" for a, b in combinations(ctx_paired, 2)]
+        feats += [f"ctx_pair={pair}" for pair in _cue_pairs(ctx_cues)]
         feats += [f"ctx_cue={c}&cue={d}" for c in sorted(ctx_cues) for d in present]
         if n <= 8:
             feats += [f"short&ctx_cue={c}" for c in sorted(ctx_cues)]
@@ -133,6 +131,12 @@ _INDEX_CACHE_SIZE = 50_000
 def feature_index(feature: str) -> int:
     """The hashed index of one feature string (CRC-32 of its UTF-8, masked)."""
     return zlib.crc32(feature.encode("utf-8")) & (N_FEATURES - 1)
+
+
+def _cue_pairs(cues: dict) -> list[str]:
+    """ "A+B" for each pair of PAIR_CUES present, in PAIR_CUES order."""
+    present = [name for name in PAIR_CUES if name in cues]
+    return [f"{a}+{b}" for a, b in combinations(present, 2)]
 
 
 def _quoted_cues(cues: dict) -> list[str]:

@@ -6,8 +6,9 @@ import numpy as np
 import spacy
 
 from scanner.corpus import read_corpus
+from scanner.features import PLAIN_QUOTES
 from scanner.rulepack import LABELS
-from scanner.textcat import PLAIN_QUOTES, load_textcat, textcat_input, textcat_scores
+from scanner.textcat import load_textcat, textcat_input, textcat_scores
 from tests.conftest import REPO
 
 MODELS = REPO / "models"
